@@ -1,0 +1,1 @@
+"""Generated protobuf stubs; private to grafana_plugin_sdk."""

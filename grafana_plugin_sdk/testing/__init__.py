@@ -1,0 +1,1 @@
+"""Plugin test harness: pytest fixtures and helpers for plugin authors."""

@@ -1,0 +1,1 @@
+"""The pytest plugin registered by entry point: fixtures for testing Grafana plugins."""
