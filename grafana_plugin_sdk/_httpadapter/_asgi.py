@@ -93,9 +93,21 @@ class _Exchange:
 
 
 def build_scope(request: CallResourceRequest) -> Scope:
-    """The ASGI HTTP scope for a resource call, with the plugin context in ``scope["state"]["plugin_context"]``."""
+    """The ASGI HTTP scope for a resource call, with the plugin context in ``scope["state"]["plugin_context"]``.
+
+    Repeated headers stay separate, except ``Cookie`` values, joined with ``; `` (RFC 9113 8.2.3)
+    because frameworks read only one cookie header.
+    """
     target = request_target(request)
-    headers = [(name.lower().encode(), value.encode()) for name, value in request_headers(request)]
+    headers: list[tuple[bytes, bytes]] = []
+    cookies: list[str] = []
+    for name, value in request_headers(request):
+        if name.lower() == "cookie":
+            cookies.append(value)
+        else:
+            headers.append((name.lower().encode(), value.encode()))
+    if cookies:
+        headers.append((b"cookie", "; ".join(cookies).encode()))
     if request.body:
         headers.append((b"content-length", str(len(request.body)).encode()))
     return {

@@ -81,13 +81,8 @@ def flask_echo() -> Any:
 
 @flask_app.get("/headers")
 def flask_headers() -> Any:
-    response = flask.jsonify(
-        {
-            "x-multi": flask.request.headers.get("X-Multi"),
-            "cookie": flask.request.headers.get("Cookie"),
-            "content-length": flask.request.content_length,
-        }
-    )
+    headers = flask.request.headers
+    response = flask.jsonify({"x-multi": headers.get("X-Multi"), "cookies": dict(flask.request.cookies)})
     response.headers["X-Custom"] = "yes"
     response.set_cookie("a", "1")
     response.set_cookie("b", "2")
@@ -147,10 +142,8 @@ async def st_echo(request: Request) -> Response:
 
 
 async def st_headers(request: Request) -> Response:
-    multi = [value.decode() for name, value in request.scope["headers"] if name == b"x-multi"]
-    response = JSONResponse(
-        {"x-multi": ", ".join(multi), "cookie": request.headers.get("cookie"), "x-multi-list": multi}
-    )
+    multi = ", ".join(request.headers.getlist("x-multi"))
+    response = JSONResponse({"x-multi": multi, "cookies": dict(request.cookies)})
     response.headers["X-Custom"] = "yes"
     response.set_cookie("a", "1")
     response.set_cookie("b", "2")

@@ -1,16 +1,10 @@
-"""Helpers for the httpadapter tests: a list-collecting sender, request building, the test apps."""
+"""Helpers for the httpadapter tests: a list-collecting sender, request building, calling a handler."""
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
 from collections.abc import Mapping
-from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-import pytest
 
 from grafana_plugin_sdk.backend import (
     CallResourceHandler,
@@ -20,9 +14,6 @@ from grafana_plugin_sdk.backend import (
     PluginContext,
     User,
 )
-
-HERE = Path(__file__).resolve().parent
-APPS_MODULE = "httpadapter_test_apps"
 
 PLUGIN_CONTEXT = PluginContext(
     org_id=7,
@@ -73,20 +64,3 @@ async def call(handler: CallResourceHandler, request: CallResourceRequest) -> li
     if inspect.isawaitable(result):
         await result
     return sender.messages
-
-
-def load_apps() -> ModuleType:
-    """The Flask and Starlette test apps (``apps.py`` beside this file)."""
-    if APPS_MODULE not in sys.modules:
-        spec = importlib.util.spec_from_file_location(APPS_MODULE, HERE / "apps.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[APPS_MODULE] = module
-        spec.loader.exec_module(module)
-    return sys.modules[APPS_MODULE]
-
-
-@pytest.fixture
-def apps() -> ModuleType:
-    """The test apps module."""
-    return load_apps()
