@@ -88,6 +88,8 @@ class _Exchange:
             if not message.get("more_body", False):
                 self.emitter.finish()
                 self.completed.set()
+            else:
+                await asyncio.sleep(0)  # let the server write the chunk before the app produces the next
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
 
