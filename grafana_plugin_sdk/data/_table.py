@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 
 def string_table(frame: Frame, max_fields: int = 10, max_rows: int = 10) -> str:
-    """``Name:``, ``Dimensions:`` and a boxed table of the first fields and rows ('...' marks cut-offs)."""
+    """``Name:``, ``Dimensions:`` and a boxed table of the first fields and rows (negative: no limit)."""
     rows = frame.rows
+    if max_fields < 0:
+        max_fields = len(frame.fields)
+    if max_rows < 0:
+        max_rows = rows
     shown = frame.fields[:max_fields]
     columns: list[list[str]] = []
     for f in shown:
