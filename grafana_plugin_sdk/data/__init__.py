@@ -4,6 +4,7 @@ from ._errors import FrameError
 from ._field import Field
 from ._frame import Frame, FrameInclude
 from ._meta import FieldConfig, FrameMeta, FrameType, Notice, NoticeSeverity, QueryStat
+from ._timeseries import long_to_wide, wide_to_long
 from ._types import FieldType
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "Notice",
     "NoticeSeverity",
     "QueryStat",
+    "long_to_wide",
+    "wide_to_long",
 ]
