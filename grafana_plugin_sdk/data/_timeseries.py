@@ -92,10 +92,10 @@ def wide_to_long(frame: Frame) -> Frame:
         out = np.zeros(n_times * n_sets, dtype=ftype.arrow_type.to_pandas_dtype())
         missing = np.ones(n_times * n_sets, dtype=bool)
         for s, labels in enumerate(sets):
-            v = by_key.get((name, labels))
-            if v is not None:
-                out[s::n_sets] = fill_nulls(v.values, ftype).to_numpy(zero_copy_only=False)
-                missing[s::n_sets] = v.values.is_null().to_numpy(zero_copy_only=False)
+            src = by_key.get((name, labels))
+            if src is not None:
+                out[s::n_sets] = fill_nulls(src.values, ftype).to_numpy(zero_copy_only=False)
+                missing[s::n_sets] = src.values.is_null().to_numpy(zero_copy_only=False)
         array = pa.array(out, mask=missing, type=ftype.arrow_type)
         fields.append(Field.from_arrow(name, array, ftype, bool(missing.any())))
     keys = sorted({k for labels in sets for k, _ in labels})
