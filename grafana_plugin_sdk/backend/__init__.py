@@ -9,6 +9,7 @@ from ._handlers import (
     StreamHandler,
     StreamSender,
 )
+from ._mux import QueryFunc, QueryTypeMux
 from ._requests import (
     AppInstanceSettings,
     CallResourceRequest,
@@ -67,6 +68,8 @@ __all__ = [
     "QueryDataHandler",
     "QueryDataRequest",
     "QueryDataResponse",
+    "QueryFunc",
+    "QueryTypeMux",
     "RunStreamRequest",
     "StreamHandler",
     "StreamSender",
