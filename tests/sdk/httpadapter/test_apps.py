@@ -8,7 +8,6 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import grpc
@@ -26,8 +25,7 @@ PLUGIN = Path(__file__).resolve().parent / "resource_plugin.py"
 CALL_TIMEOUT = 20.0
 
 Caller = Callable[[CallResourceRequest], list[CallResourceResponse]]
-ResourceStub: Any = backend_pb2_grpc.ResourceStub  # generated without type hints
-Stubs = Callable[[str], Any]
+Stubs = Callable[[str], backend_pb2_grpc.ResourceStub]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,7 @@ def plugin_stubs() -> Iterator[Stubs]:
     root = Path(tempfile.mkdtemp(prefix="gpha-"))
     running: dict[str, tuple[subprocess.Popen[bytes], grpc.Channel]] = {}
 
-    def stub(framework: str) -> Any:
+    def stub(framework: str) -> backend_pb2_grpc.ResourceStub:
         if framework not in running:
             workdir = root / framework
             workdir.mkdir()
@@ -47,7 +45,7 @@ def plugin_stubs() -> Iterator[Stubs]:
                 stop_process(proc)
                 pytest.fail(f"no handshake from the {framework} plugin; stderr: {stderr_path.read_text()}")
             running[framework] = (proc, channel_for(line.strip()))
-        return ResourceStub(running[framework][1])
+        return backend_pb2_grpc.ResourceStub(running[framework][1])
 
     yield stub
     for proc, channel in running.values():
