@@ -80,7 +80,11 @@ def test_writes_go_types_and_nullability() -> None:
         (pa.uint16(), False),
     ]
     assert [f.metadata[b"tstype"] for f in schema] == [b"time", b"other", b"enum"]
-    assert schema.metadata == {b"meta": b'{"typeVersion":[0,0],"executedQueryString":"q"}', b"name": b"f", b"refId": b"A"}
+    assert schema.metadata == {
+        b"meta": b'{"typeVersion":[0,0],"executedQueryString":"q"}',
+        b"name": b"f",
+        b"refId": b"A",
+    }
 
 
 def _file(table: pa.Table, batch_rows: int | None = None) -> bytes:
