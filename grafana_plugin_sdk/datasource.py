@@ -122,8 +122,8 @@ class InstanceManager:
                 entry.idle.set()
 
 
-def _method(instance: Any, name: str) -> Callable[..., Any]:
-    fn = getattr(instance, name, None)
+def _method(instance: object, name: str) -> Callable[..., object]:
+    fn: object = getattr(instance, name, None)
     if not callable(fn):
         raise NotImplementedError(f"the data source instance does not implement {name}")
     return fn
