@@ -80,7 +80,10 @@ def test_streams_subscribe_publish_and_run(plugin: Any, make_context: Any) -> No
     denied = stub.PublishStream(pb.PublishStreamRequest(pluginContext=make_context(), path="ticks", data=b"{}"))
     assert denied.status == pb.PublishStreamResponse.PERMISSION_DENIED
     packets = list(stub.RunStream(pb.RunStreamRequest(pluginContext=make_context(), path="ticks"), timeout=5))
-    assert [orjson.loads(p.data) for p in packets] == [{"tick": i, "path": "ticks"} for i in range(3)]
+    documents = [orjson.loads(p.data) for p in packets]
+    assert documents[:3] == [{"tick": i, "path": "ticks"} for i in range(3)]
+    assert documents[3]["schema"]["name"] == "ticks" and documents[3]["data"] == {"values": [[1, 2]]}
+    assert documents[4] == {"data": {"values": [[1, 2]]}}
 
 
 def test_a_cancelled_call_does_not_hurt_the_plugin(plugin: Any, make_context: Any, make_query: Any) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from grafana_plugin_sdk import serve
+from grafana_plugin_sdk.data import Field, Frame
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -82,6 +83,9 @@ class Plugin:
         for i in range(3):
             sender.send_json({"tick": i, "path": request.path})
             await asyncio.sleep(0.01)
+        frame = Frame("ticks", [Field("n", [1, 2])])
+        sender.send_frame(frame)
+        sender.send_frame(frame, include_schema=False)
 
 
 if __name__ == "__main__":
