@@ -6,7 +6,6 @@ import asyncio
 import time
 
 from grafana_plugin_sdk import serve
-from grafana_plugin_sdk.data import Field, Frame
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -26,6 +25,7 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
+from grafana_plugin_sdk.data import Field, Frame
 
 mux = QueryTypeMux()
 
