@@ -20,14 +20,15 @@ import (
 
 // CallResult is the outcome of one call. Exactly one of the op-specific parts is set unless Error is.
 type CallResult struct {
-	Op       string                     `json:"op"`
-	Error    *RPCError                  `json:"error,omitempty"`
-	Health   *HealthResult              `json:"health,omitempty"`
-	Data     map[string]json.RawMessage `json:"data,omitempty"`
-	Decode   map[string]DecodeInfo      `json:"decode,omitempty"`
-	Messages []ResourceMessage          `json:"messages,omitempty"`
-	Metrics  *string                    `json:"metrics,omitempty"`
-	Extra    map[string]any             `json:"extra,omitempty"`
+	Op     string                     `json:"op"`
+	Error  *RPCError                  `json:"error,omitempty"`
+	Health *HealthResult              `json:"health,omitempty"`
+	Data   map[string]json.RawMessage `json:"data,omitempty"`
+	Decode map[string]DecodeInfo      `json:"decode,omitempty"`
+	// RawFrames holds each refId's frames exactly as received (base64 in JSON), for byte-level checks.
+	RawFrames map[string][][]byte `json:"rawFrames,omitempty"`
+	Messages  []ResourceMessage   `json:"messages,omitempty"`
+	Metrics   *string             `json:"metrics,omitempty"`
 }
 
 // RPCError is a failed gRPC call: its status code name and message, plus the error source Grafana reads.
@@ -164,6 +165,7 @@ func (c *clients) queryData(ctx context.Context, pc backend.PluginContext, call 
 	}
 	res.Data = map[string]json.RawMessage{}
 	res.Decode = map[string]DecodeInfo{}
+	res.RawFrames = map[string][][]byte{}
 	for refID, pr := range resp.Responses {
 		dr, info := decodeDataResponse(pr)
 		b, err := json.Marshal(&dr) // the Go SDK's DataResponse JSON, as Grafana's /api/ds/query writes it
@@ -173,6 +175,7 @@ func (c *clients) queryData(ctx context.Context, pc backend.PluginContext, call 
 		}
 		res.Data[refID] = b
 		res.Decode[refID] = info
+		res.RawFrames[refID] = pr.Frames
 	}
 	return nil
 }
