@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -165,10 +167,16 @@ class GoTools:
     def __init__(self, programs: GoPrograms) -> None:
         self.programs = programs
 
-    def host(self, command: Sequence[str | Path], script: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
-        """Run ``gohost`` against a plugin command with a script of calls; returns its JSON report."""
+    def host(
+        self, command: Sequence[str | Path], script: dict[str, Any], stderr: Path | None = None, timeout: float = 120.0
+    ) -> dict[str, Any]:
+        """Run ``gohost`` against a plugin command with a script of calls; returns its JSON report.
+
+        ``stderr`` receives a raw copy of the plugin's stderr.
+        """
+        options = ["-stderr", str(stderr)] if stderr is not None else []
         proc = subprocess.run(
-            [str(self.programs.host), "--", *map(str, command)],
+            [str(self.programs.host), *options, "--", *map(str, command)],
             input=json.dumps(script),
             capture_output=True,
             text=True,
@@ -202,6 +210,12 @@ def go_frames(go: GoTools, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     return {n: ((out / f"{n}.arrow").read_bytes(), json.loads((out / f"{n}.json").read_bytes())) for n in names}
 
 
+@pytest.fixture
+def example_plugin_executable(example_plugin: Path, go_programs: GoPrograms) -> Path:
+    """The executable Grafana would start for the example plugin under test."""
+    return plugin_executable(example_plugin, go_programs.platform_suffix)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a test taking ``example_plugin`` once per backend plugin folder in ``example_plugins/``."""
     if "example_plugin" in metafunc.fixturenames:
@@ -210,20 +224,24 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 PY_PLUGIN = HERE / "interop_plugin.py"
+PY_PLUGIN_ID = "py-interop-datasource"
+PY_PLUGIN_EXECUTABLE = "gpx_py_interop"
 
 
-@pytest.fixture
-def py_plugin_command() -> list[str]:
-    """The command that starts our own Python test plugin."""
-    return [sys.executable, str(PY_PLUGIN)]
+@pytest.fixture(scope="session")
+def py_plugins_dir(go_programs: GoPrograms, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plugins directory holding our Python interop plugin as ``py-interop-datasource``."""
+    parent = tmp_path_factory.mktemp("py-plugins")
+    target = [sys.executable, str(PY_PLUGIN)]
+    write_plugin_dir(parent, PY_PLUGIN_ID, PY_PLUGIN_EXECUTABLE, go_programs.platform_suffix, target)
+    return parent
 
 
-@pytest.fixture
-def child_processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Processes a test starts; any still running at teardown are killed and reaped."""
-    procs: list[subprocess.Popen[bytes]] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+@pytest.fixture(scope="session")
+def interop_plugin() -> ModuleType:
+    """Our interop plugin's module (its frame builders are shared with the codec tests)."""
+    spec = importlib.util.spec_from_file_location("interop_plugin", PY_PLUGIN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

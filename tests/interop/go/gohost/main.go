@@ -45,6 +45,7 @@ type Shutdown struct {
 
 // PluginLog is one line of the plugin's stderr as go-plugin's client logged it.
 type PluginLog struct {
+	Module  string         `json:"module"`
 	Level   string         `json:"level"`
 	Message string         `json:"message"`
 	Parsed  bool           `json:"parsed"` // the line was valid hclog JSON (go-plugin adds a "timestamp" pair)
@@ -109,7 +110,7 @@ func readScript(path string) (*Script, error) {
 	return &s, nil
 }
 
-// pluginLogs extracts the lines go-plugin logged on behalf of the plugin (logger "gohost.<executable>").
+// pluginLogs extracts the lines go-plugin logged on behalf of the plugin.
 func pluginLogs(hostLog []byte) []PluginLog {
 	logs := []PluginLog{}
 	for _, line := range bytes.Split(hostLog, []byte("\n")) {
@@ -117,11 +118,13 @@ func pluginLogs(hostLog []byte) []PluginLog {
 		if json.Unmarshal(line, &entry) != nil {
 			continue
 		}
+		// go-plugin logs plugin lines on a sub-logger ("gohost.<executable>"), or under the plugin's own
+		// "@module" when the line has one; only gohost's own client messages carry exactly "gohost".
 		module, _ := entry["@module"].(string)
-		if len(module) <= len(loggerName)+1 || module[:len(loggerName)+1] != loggerName+"." {
+		if module == loggerName {
 			continue
 		}
-		pl := PluginLog{Fields: map[string]any{}}
+		pl := PluginLog{Module: module, Fields: map[string]any{}}
 		pl.Level, _ = entry["@level"].(string)
 		pl.Message, _ = entry["@message"].(string)
 		for k, v := range entry {
