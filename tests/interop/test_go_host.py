@@ -10,14 +10,16 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import orjson
 import pytest
-from grafana_plugin_sdk.data import Frame
 from prometheus_client.parser import text_string_to_metric_families
+
+from grafana_plugin_sdk.data import Frame
 
 pytestmark = pytest.mark.interop
 
@@ -253,6 +255,7 @@ def example_script(plugin_id: str) -> dict[str, Any]:
     """Generic calls any data source plugin should survive."""
     return {
         "pluginContext": plugin_context(plugin_id, {}),
+        "env": {"GF_PLUGIN_PYTHON": sys.executable},  # the launcher's interpreter: the one running the tests
         "calls": [
             {"op": "Ping"},
             {"op": "CheckHealth"},
@@ -271,7 +274,7 @@ def test_example_plugin_under_go_host(
     manifest = orjson.loads((example_plugin / "plugin.json").read_bytes())
     stderr = tmp_path / "stderr"
     report = go.host([example_plugin_executable], example_script(manifest["id"]), stderr=stderr)
-    assert report.get("error") is None, report.get("error")
+    assert report.get("error") is None, f"{report['error']}\nplugin stderr:\n{stderr.read_text()}"
     assert (report["protocol"], report["negotiatedVersion"]) == ("grpc", 2)
     ping, health, query, metrics = report["results"]
     assert "error" not in ping and "error" not in metrics, (ping, metrics)

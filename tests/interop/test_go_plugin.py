@@ -11,7 +11,7 @@ import os
 import selectors
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +41,8 @@ from grafana_plugin_sdk.backend import (
     User,
 )
 from grafana_plugin_sdk.backend import _convert as convert
+from host.config import load_settings
+from host.plugins import PluginManager
 
 pytestmark = pytest.mark.interop
 
@@ -67,11 +69,6 @@ class RunningPlugin:
     proc: subprocess.Popen[bytes]
     handshake: Handshake
     channel: grpc.Channel
-
-
-def stub(stub_class: Any, plugin: RunningPlugin) -> Any:
-    """A generated gRPC stub (untyped) on the plugin's channel."""
-    return stub_class(plugin.channel)
 
 
 def read_handshake(proc: subprocess.Popen[bytes]) -> Handshake:
@@ -149,13 +146,13 @@ def query(ref_id: str, scenario: str, **kwargs: Any) -> DataQuery:
 def query_data(plugin: RunningPlugin, *queries: DataQuery, fmt: FrameFormat = FrameFormat.ARROW) -> QueryDataResponse:
     """Call QueryData with our converters both ways."""
     req = QueryDataRequest(plugin_context(), list(queries), headers={"http_X-Test": "1"}, format=fmt)
-    msg = stub(pb_grpc.DataStub, plugin).QueryData(convert.query_data_request_to_proto(req), timeout=30)
+    msg = pb_grpc.DataStub(plugin.channel).QueryData(convert.query_data_request_to_proto(req), timeout=30)
     return convert.query_data_response_from_proto(msg)
 
 
 def call_resource(plugin: RunningPlugin, req: CallResourceRequest) -> list[CallResourceResponse]:
     """Call CallResource and collect the streamed messages."""
-    stream = stub(pb_grpc.ResourceStub, plugin).CallResource(convert.call_resource_request_to_proto(req), timeout=30)
+    stream = pb_grpc.ResourceStub(plugin.channel).CallResource(convert.call_resource_request_to_proto(req), timeout=30)
     return [convert.call_resource_response_from_proto(m) for m in stream]
 
 
@@ -163,14 +160,14 @@ def test_handshake_is_go_plugins(go_plugin: RunningPlugin) -> None:
     hs = go_plugin.handshake
     assert (hs.core, hs.app, hs.protocol, hs.parts) == (1, 2, "grpc", 6)
     assert hs.network == "unix" and Path(hs.address).is_absolute()
-    health = stub(health_pb2_grpc.HealthStub, go_plugin)
+    health = health_pb2_grpc.HealthStub(go_plugin.channel)
     status = health.Check(health_pb2.HealthCheckRequest(service="plugin"), timeout=10).status
     assert status == health_pb2.HealthCheckResponse.SERVING
 
 
 def test_check_health_ok_with_details(go_plugin: RunningPlugin) -> None:
     req = CheckHealthRequest(plugin_context(), headers={"http_X-Test": "1"})
-    msg = stub(pb_grpc.DiagnosticsStub, go_plugin).CheckHealth(convert.check_health_request_to_proto(req))
+    msg = pb_grpc.DiagnosticsStub(go_plugin.channel).CheckHealth(convert.check_health_request_to_proto(req))
     result = convert.check_health_result_from_proto(msg)
     assert result.status is HealthStatus.OK
     assert result.message == "Go interop plugin is working"
@@ -179,7 +176,7 @@ def test_check_health_ok_with_details(go_plugin: RunningPlugin) -> None:
 
 def test_check_health_error_from_json_data(go_plugin: RunningPlugin) -> None:
     req = CheckHealthRequest(plugin_context({"health": "error"}))
-    msg = stub(pb_grpc.DiagnosticsStub, go_plugin).CheckHealth(convert.check_health_request_to_proto(req))
+    msg = pb_grpc.DiagnosticsStub(go_plugin.channel).CheckHealth(convert.check_health_request_to_proto(req))
     result = convert.check_health_result_from_proto(msg)
     assert result.status is HealthStatus.ERROR
     assert result.message == "health check failed as configured"
@@ -267,16 +264,62 @@ def test_call_resource_streams_flushed_chunks(go_plugin: RunningPlugin) -> None:
 def test_collect_metrics_is_prometheus_text(go_plugin: RunningPlugin) -> None:
     query_data(go_plugin, query("A", "echo"))
     req = CollectMetricsRequest(plugin_context())
-    msg = stub(pb_grpc.DiagnosticsStub, go_plugin).CollectMetrics(convert.collect_metrics_request_to_proto(req))
+    msg = pb_grpc.DiagnosticsStub(go_plugin.channel).CollectMetrics(convert.collect_metrics_request_to_proto(req))
     text = convert.collect_metrics_result_from_proto(msg).prometheus.decode()
     assert "# TYPE go_goroutines gauge" in text
     assert 'grafana_plugin_request_total{endpoint="queryData"' in text
 
 
 def test_controller_shutdown_exits_cleanly(go_plugin: RunningPlugin) -> None:
-    controller = stub(grpc_controller_pb2_grpc.GRPCControllerStub, go_plugin)
+    controller = grpc_controller_pb2_grpc.GRPCControllerStub(go_plugin.channel)
     try:
         controller.Shutdown(grpc_controller_pb2.Empty(), timeout=10)
     except grpc.RpcError as exc:  # the Go server stops at once and may drop the call's answer (go-plugin ignores it)
         assert exc.code() is grpc.StatusCode.UNAVAILABLE
     assert go_plugin.proc.wait(timeout=2) == 0
+
+
+# --- the same plugin under our host's plugin manager ---------------------------------------------
+
+
+@pytest.fixture
+async def host_manager(go_plugins_dir: Path, tmp_path: Path) -> AsyncIterator[PluginManager]:
+    """Our host's PluginManager over the Go plugin's plugins directory (nothing bundled), stopped at teardown."""
+    environ = {"GF_PATHS_PLUGINS": str(go_plugins_dir), "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": GO_PLUGIN_ID}
+    manager = PluginManager(load_settings("", environ), internal_root=tmp_path / "no-bundled-plugins")
+    await manager.start()
+    try:
+        yield manager
+    finally:
+        await manager.stop()
+
+
+async def test_our_host_runs_the_go_plugin(
+    host_manager: PluginManager, go_frames: dict[str, tuple[bytes, Any]]
+) -> None:
+    assert [p.id for p in host_manager.plugins()] == [GO_PLUGIN_ID]
+    client = host_manager.client(GO_PLUGIN_ID)
+    ctx = plugin_context()
+
+    health = await client.check_health(CheckHealthRequest(ctx))
+    assert (health.status, health.details) == (
+        HealthStatus.OK,
+        {"uid": "go-ds", "secureKeys": ["apiKey"], "headers": {}},
+    )
+
+    answer = await client.query_data(QueryDataRequest(ctx, [query("A", "all_types"), query("B", "error")]))
+    (frame,) = answer["A"].frames
+    assert orjson.loads(frame.to_json()) == go_frames["all_types"][1]
+    assert (answer["B"].status, answer["B"].error_source) == (400, ErrorSource.DOWNSTREAM)
+
+    req = CallResourceRequest(ctx, "stream", "GET", "stream?n=3")
+    assert [m.body async for m in client.call_resource(req)] == [b"chunk 0\n", b"chunk 1\n", b"chunk 2\n"]
+
+    metrics = await client.collect_metrics(CollectMetricsRequest(ctx))
+    assert b"grafana_plugin_request_total" in metrics.prometheus
+
+    supervisor = host_manager.supervisor(GO_PLUGIN_ID)
+    assert supervisor is not None and supervisor.process is not None
+    process = supervisor.process
+    await host_manager.stop()
+    assert process.exited and process.exit_description() == "exited with code 0"
