@@ -150,7 +150,10 @@ def test_create_conflicts(api: httpx.Client) -> None:
         ({"uid": "a" * 41}, UID_INVALID),
         ({"uid": "ünïcode"}, UID_INVALID),
         ({"name": "n" * 191}, {"message": "Invalid datasource name.", "messageId": "datasource.nameInvalid"}),
-        ({"url": "http://x/" + "p" * 250}, {"message": "Invalid datasource url.", "messageId": "datasource.urlInvalid"}),
+        (
+            {"url": "http://x/" + "p" * 250},
+            {"message": "Invalid datasource url.", "messageId": "datasource.urlInvalid"},
+        ),
         ({"url": "http://host:port/"}, {"message": "Validation error, invalid URL"}),
         ({"url": "http://bad host/"}, {"message": "Validation error, invalid URL"}),
         ({"url": "http://x/%zz"}, {"message": "Validation error, invalid URL"}),
@@ -280,7 +283,11 @@ def test_orgs_are_isolated(shared_host: HostProcess, org: int) -> None:
     with shared_host.client(org) as mine, shared_host.client(org + 50_000) as theirs:
         dto = create(mine, "private")
         assert theirs.get("/api/datasources").json() == []
-        for path in (f"/api/datasources/{dto['id']}", f"/api/datasources/uid/{dto['uid']}", "/api/datasources/name/private"):
+        for path in (
+            f"/api/datasources/{dto['id']}",
+            f"/api/datasources/uid/{dto['uid']}",
+            "/api/datasources/name/private",
+        ):
             expect(theirs.get(path), 404, "Data source not found")
             expect(theirs.delete(path), 404, "Data source not found")
         expect(theirs.put(f"/api/datasources/uid/{dto['uid']}", json=body("x")), 404, "Data source not found")
@@ -412,7 +419,8 @@ def test_health_frontend_settings_and_metrics(api: httpx.Client) -> None:
     assert settings["defaultDatasource"] == "visible"
     metrics = api.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
-    assert 'grafana_http_request_duration_seconds_count{handler="/api/datasources",method="POST",status_code="200"}' in (
-        metrics.text
+    assert (
+        'grafana_http_request_duration_seconds_count{handler="/api/datasources",method="POST",status_code="200"}'
+        in (metrics.text)
     )
     assert re.search(r'grafana_stat_totals_datasource\{plugin_id="testdata"\} [1-9]', metrics.text)

@@ -58,7 +58,8 @@ def test_restart_keeps_data_sources_and_secrets(host: HostProcess) -> None:
             for i in range(3)
         ]
         api.put(
-            f"/api/datasources/uid/{created[1]['datasource']['uid']}", json=body("keep-1", secureJsonData={"extra": "e"})
+            f"/api/datasources/uid/{created[1]['datasource']['uid']}",
+            json=body("keep-1", secureJsonData={"extra": "e"}),
         ).raise_for_status()
         before = api.get("/api/datasources").json()
         details = [api.get(f"/api/datasources/{c['id']}").json() for c in created]
@@ -163,7 +164,11 @@ def test_provisioning_is_applied_at_start_and_read_only(database_url: str, tmp_p
             ):
                 assert response.status_code == 403
                 assert response.json() == {"message": "Cannot update read-only data source"}
-            for path in (f"/api/datasources/{ds['id']}", "/api/datasources/uid/prov-1", "/api/datasources/name/Provisioned"):
+            for path in (
+                f"/api/datasources/{ds['id']}",
+                "/api/datasources/uid/prov-1",
+                "/api/datasources/name/Provisioned",
+            ):
                 response = api.delete(path)
                 assert response.status_code == 403
                 assert response.json() == {"message": "Cannot delete read-only data source"}
@@ -191,7 +196,10 @@ def test_provisioning_is_applied_at_start_and_read_only(database_url: str, tmp_p
         ("apiVersion: 7\n", "unsupported apiVersion 7"),
         ("datasources:\n  - type: testdata\n", "needs a name and a type"),
         ("datasources:\n  - {name: a, type: t, uid: 'bad uid'}\n", "Invalid datasource UID."),
-        ("datasources:\n  - {name: a, type: t, isDefault: true}\n  - {name: b, type: t, isDefault: true}\n", "only one"),
+        (
+            "datasources:\n  - {name: a, type: t, isDefault: true}\n  - {name: b, type: t, isDefault: true}\n",
+            "only one",
+        ),
         ("datasources:\n  - {name: a, type: t, basicAuth: maybe}\n", "expected true or false"),
     ],
 )
