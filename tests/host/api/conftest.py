@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -174,3 +174,18 @@ _orgs = itertools.count(1000)
 def org() -> int:
     """An org id no other test uses (the caller's org comes from ``X-Grafana-Org-Id``)."""
     return next(_orgs)
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., HostProcess]]:
+    """A factory of (unstarted) host processes; every one still running is stopped after the test."""
+    made: list[HostProcess] = []
+
+    def factory(workdir: Path, ini: str, env: dict[str, str] | None = None) -> HostProcess:
+        process = HostProcess(workdir, ini, env)
+        made.append(process)
+        return process
+
+    yield factory
+    for process in made:
+        process.stop()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import signal
 import stat
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from sqlalchemy import MetaData, select
 from host.config import load_settings
 from host.store import Store
 from tests.host.api.conftest import HostProcess, host_ini
+
+Spawn = Callable[..., HostProcess]
 
 SECRETS = {"password": "pl41ntext-p4ssw0rd-xyzzy", "apiKey": "k3y-c0ntent-frobnicate"}
 
@@ -143,9 +145,9 @@ datasources:
 """
 
 
-def test_provisioning_is_applied_at_start_and_read_only(database_url: str, tmp_path: Path) -> None:
+def test_provisioning_is_applied_at_start_and_read_only(database_url: str, tmp_path: Path, spawn: Spawn) -> None:
     _write_provisioning(tmp_path, PROVISIONED)
-    process = HostProcess(
+    process = spawn(
         tmp_path,
         host_ini(database_url, tmp_path / "data"),
         env={"PROV_HOST": "prom.local", "PROV_TOKEN": "s3cret-from-env"},
@@ -203,9 +205,11 @@ def test_provisioning_is_applied_at_start_and_read_only(database_url: str, tmp_p
         ("datasources:\n  - {name: a, type: t, basicAuth: maybe}\n", "expected true or false"),
     ],
 )
-def test_bad_provisioning_stops_the_host_with_a_clear_message(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_provisioning_stops_the_host_with_a_clear_message(
+    tmp_path: Path, text: str, message: str, spawn: Spawn
+) -> None:
     _write_provisioning(tmp_path, text)
-    process = HostProcess(tmp_path, host_ini(f"sqlite:///{tmp_path / 'data' / 'grafana.db'}", tmp_path / "data"))
+    process = spawn(tmp_path, host_ini(f"sqlite:///{tmp_path / 'data' / 'grafana.db'}", tmp_path / "data"))
     with pytest.raises(RuntimeError, match="did not start"):
         process.start()
     assert "ds.yaml" in process.log and message in process.log
@@ -216,10 +220,10 @@ def _sqlite_files(data: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(data.glob("grafana.db*"))}
 
 
-def test_secret_key_generated_once_and_a_wrong_key_is_refused(tmp_path: Path) -> None:
+def test_secret_key_generated_once_and_a_wrong_key_is_refused(tmp_path: Path, spawn: Spawn) -> None:
     data = tmp_path / "data"
     ini = host_ini(f"sqlite:///{data / 'grafana.db'}", data)
-    process = HostProcess(tmp_path, ini).start()
+    process = spawn(tmp_path, ini).start()
     key_file = data / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     key = key_file.read_text().strip()
@@ -232,14 +236,14 @@ def test_secret_key_generated_once_and_a_wrong_key_is_refused(tmp_path: Path) ->
     assert process.stop() == 0
 
     before = _sqlite_files(data)
-    wrong = HostProcess(tmp_path, ini + "[security]\nsecret_key = not-the-right-key\n")
+    wrong = spawn(tmp_path, ini + "[security]\nsecret_key = not-the-right-key\n")
     with pytest.raises(RuntimeError, match="did not start"):
         wrong.start()
     assert "secret_key does not match" in wrong.log and "Traceback" not in wrong.log
     assert _sqlite_files(data) == before and key_file.read_text().strip() == key
 
     key_file.unlink()
-    missing = HostProcess(tmp_path, ini)
+    missing = spawn(tmp_path, ini)
     with pytest.raises(RuntimeError, match="did not start"):
         missing.start()
     assert "secret_key is not set" in missing.log and not key_file.exists()
@@ -249,19 +253,11 @@ def test_secret_key_generated_once_and_a_wrong_key_is_refused(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_graceful_shutdown_on_signals(tmp_path: Path, sig: int) -> None:
-    process = HostProcess(tmp_path, host_ini(f"sqlite:///{tmp_path / 'data' / 'grafana.db'}", tmp_path / "data"))
+def test_graceful_shutdown_on_signals(tmp_path: Path, sig: int, spawn: Spawn) -> None:
+    process = spawn(tmp_path, host_ini(f"sqlite:///{tmp_path / 'data' / 'grafana.db'}", tmp_path / "data"))
     process.start()
     assert "database: sqlite:///" in process.log
     with httpx.Client(base_url=process.url) as api:
         assert api.get("/api/health").json()["database"] == "ok"
     assert process.stop(sig) == 0
     assert "stopped" in process.log
-
-
-def test_generated_files_are_not_world_readable(tmp_path: Path) -> None:
-    os.umask(0o022)
-    data = tmp_path / "data"
-    process = HostProcess(tmp_path, host_ini(f"sqlite:///{data / 'grafana.db'}", data)).start()
-    process.stop()
-    assert stat.S_IMODE((data / "secret_key").stat().st_mode) & 0o077 == 0
