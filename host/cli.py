@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from host.app import PluginManager, create_app
+from host.app import create_app
 from host.config import Settings, load_settings_file
 from host.errors import ConfigError, HostError
+from host.plugins import PluginManager
 
 log = logging.getLogger("host")
 
@@ -58,16 +59,12 @@ class _Server(uvicorn.Server):
                 log.info("listening on http://%s:%d", f"[{host}]" if ":" in host else host, port)
 
 
-def plugin_manager(settings: Settings) -> PluginManager | None:
-    """The plugin manager for ``serve`` (None until the plugin manager package is wired in)."""
-    return None
-
-
 def serve(settings: Settings, _args: argparse.Namespace) -> int:
     """Run the HTTP API until SIGINT or SIGTERM."""
     import uvloop
 
-    app = create_app(settings, plugins=plugin_manager(settings))
+    plugins = PluginManager(settings)
+    app = create_app(settings, plugins=plugins)
     config = uvicorn.Config(
         app,
         host=settings.http_addr,
@@ -82,7 +79,9 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
-            log.info("plugins folder: %s", settings.plugins_path)
+            for meta in plugins.plugins():
+                kind = "backend" if meta.backend else "frontend only"
+                log.info("plugin %s %s (%s, %s) in %s", meta.id, meta.version, meta.type, kind, meta.directory)
             await server.serve()
         log.info("stopped")
 

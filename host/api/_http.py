@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple
 
 import orjson
 from starlette.requests import Request
@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from host.errors import ApiError
 from host.models import Identity
+from host.plugins import PluginManager
 
 
 class JSONResponse(Response):
@@ -86,17 +87,11 @@ class TypeInfo(NamedTuple):
 DEFAULT_LOGO = "public/img/icn-datasource.svg"
 
 
-@runtime_checkable
-class PluginCatalog(Protocol):
-    """What the API asks the plugin manager about a data source type (optional; defaults apply without it)."""
-
-    def describe_type(self, type_id: str) -> TypeInfo | None:
-        """The plugin serving ``type_id`` (an id or alias), or None if none does."""
-
-
 def type_info(request: Request, type_id: str) -> TypeInfo:
     """Display data of a data source type from the plugin manager, or the defaults for an unknown plugin."""
-    catalog = getattr(request.app.state, "plugins", None)
-    if isinstance(catalog, PluginCatalog) and (info := catalog.describe_type(type_id)) is not None:
-        return info
-    return TypeInfo(type_id, type_id, DEFAULT_LOGO)
+    manager = getattr(request.app.state, "plugins", None)
+    meta = manager.get(type_id) if isinstance(manager, PluginManager) else None
+    if meta is None:
+        return TypeInfo(type_id, type_id, DEFAULT_LOGO)
+    logo = f"public/plugins/{meta.id}/{meta.logo}" if meta.logo else DEFAULT_LOGO
+    return TypeInfo(meta.id, meta.name, logo)
