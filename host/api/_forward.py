@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from grafana_plugin_sdk.backend import PluginContext
 from host import rbac
@@ -144,11 +145,13 @@ async def datasource_target(
     from host.plugins import plugin_context
 
     meta = plugin_meta(request, ds.type)
-    if meta is None:
-        raise no_plugin()
+    try:
+        client = request.app.state.plugins.client(ds.type)
+    except PluginNotFoundError:
+        raise no_plugin() from None
     secrets = await call_store(request.app.state.store.decrypted_secrets, ds)
     context = plugin_context(meta, request.app.state.settings, identity=identity, datasource=ds, secrets=secrets)
-    return Target(request.app.state.plugins.client(meta.id), meta, context)
+    return Target(client, meta, context)
 
 
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
@@ -156,10 +159,12 @@ def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
     from host.plugins import plugin_context
 
     meta = plugin_meta(request, plugin_id)
-    if meta is None:
-        raise ApiError(404, "Plugin not found")
+    try:
+        client = request.app.state.plugins.client(plugin_id)
+    except PluginNotFoundError:
+        raise ApiError(404, "Plugin not found") from None
     context = plugin_context(meta, request.app.state.settings, identity=identity)
-    return Target(request.app.state.plugins.client(meta.id), meta, context)
+    return Target(client, meta, context)
 
 
 def plugin_error(
@@ -279,7 +284,9 @@ def prepared_headers(request: Request, identity: Identity, ds: DataSource | None
     )
 
 
-def response_headers(headers: Mapping[str, Sequence[str]], status: int) -> list[tuple[str, str]]:
+def response_headers(
+    headers: Mapping[str, Sequence[str]], status: int, *, default_json: bool = True
+) -> list[tuple[str, str]]:
     """Headers of a forwarded response: ``Set-Cookie`` and hop-by-hop dropped, JSON type default, CSP sandbox."""
     result: list[tuple[str, str]] = []
     has_type = False
@@ -289,7 +296,19 @@ def response_headers(headers: Mapping[str, Sequence[str]], status: int) -> list[
             continue
         has_type = has_type or lowered == "content-type"
         result.extend((canonical_header(name), value) for value in values)
-    if not has_type and status != 204:
+    if default_json and not has_type and status != 204:
         result.append(("Content-Type", "application/json"))
     result.append(("Content-Security-Policy", "sandbox"))
     return result
+
+
+def streaming_response(
+    body: AsyncIterator[bytes], status: int, headers: Mapping[str, Sequence[str]], *, default_json: bool = True
+) -> StreamingResponse:
+    """A response that sends each chunk of ``body`` as it comes, with :func:`response_headers` applied."""
+    response = StreamingResponse(body, status_code=status)
+    response.raw_headers = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in response_headers(headers, status, default_json=default_json)
+    ]
+    return response

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
@@ -19,7 +19,7 @@ from host.api._forward import (
     load_datasource_from_path,
     plugin_error,
     prepared_headers,
-    response_headers,
+    streaming_response,
 )
 from host.api._http import identity_of, read_body
 from host.errors import ApiError, PluginError
@@ -73,11 +73,7 @@ async def forward_resource(request: Request, target: Target, headers: dict[str, 
     except PluginError as exc:
         await _close(stream)
         raise plugin_error(exc, failed=_FAILED, not_implemented="Not found") from exc
-    response = StreamingResponse(_rest(first, stream), status_code=first.status)
-    response.raw_headers = [
-        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response_headers(first.headers, first.status)
-    ]
-    return response
+    return streaming_response(_rest(first, stream), first.status, first.headers)
 
 
 def unable_to_find_plugin() -> ApiError:
