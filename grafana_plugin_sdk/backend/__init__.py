@@ -9,6 +9,12 @@ from ._handlers import (
     StreamHandler,
     StreamSender,
 )
+from ._json import (
+    data_response_from_json,
+    data_response_to_json,
+    query_data_response_from_json,
+    query_data_response_to_json,
+)
 from ._requests import (
     AppInstanceSettings,
     CallResourceRequest,
@@ -76,4 +82,8 @@ __all__ = [
     "TimeRange",
     "User",
     "UserAgent",
+    "data_response_from_json",
+    "data_response_to_json",
+    "query_data_response_from_json",
+    "query_data_response_to_json",
 ]
