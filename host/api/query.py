@@ -25,6 +25,7 @@ from grafana_plugin_sdk.backend import (
     QueryDataResponse,
     TimeRange,
 )
+from grafana_plugin_sdk.backend._json import query_data_response_to_json
 from host.api._forward import (
     Target,
     datasource_target,
@@ -72,7 +73,8 @@ def datasource_ref(query: Mapping[str, Any]) -> DataSourceRef:
     uid = ""
     legacy = ""
     if isinstance(datasource, Mapping):
-        uid = datasource.get("uid") if isinstance(datasource.get("uid"), str) else ""
+        named = datasource.get("uid")
+        uid = named if isinstance(named, str) else ""
     elif isinstance(datasource, str):
         legacy = datasource
     if EXPRESSION_UID in (uid, legacy):
@@ -253,19 +255,13 @@ async def run_query_request(request: Request) -> tuple[Identity, QueryDataRespon
     return identity, await execute(request, identity, groups)
 
 
-def _render_results(response: QueryDataResponse) -> bytes:
-    from grafana_plugin_sdk.backend._json import query_data_response_to_json
-
-    return query_data_response_to_json(response)
-
-
 async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
     status = 200
     if has_error(response):
         status = 207 if request.app.state.settings.feature_enabled(MULTI_STATUS_TOGGLE) else 400
-    body = await render_off_loop(response, _render_results)
+    body = await render_off_loop(response, query_data_response_to_json)
     return Response(body, status_code=status, media_type="application/json")
 
 

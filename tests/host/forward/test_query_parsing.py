@@ -89,7 +89,8 @@ def test_bad_time_is_a_400_naming_the_value() -> None:
 
 
 def test_body_must_be_an_object_of_object_queries() -> None:
-    for body in ([], {"queries": [1]}):
+    bodies: list[object] = [[], {"queries": [1]}]
+    for body in bodies:
         with pytest.raises(ApiError, match="bad request data"):
             parse_queries(body)
 
