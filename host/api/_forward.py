@@ -27,6 +27,7 @@ from host.errors import (
     PluginUnavailableError,
 )
 from host.models import DataSource, Identity
+from host.plugins import PluginClient, PluginMeta, plugin_context
 
 _UID_RE = re.compile(r"[a-zA-Z0-9_-]+")
 _SESSION_COOKIE = "grafana_session"
@@ -119,14 +120,14 @@ async def load_datasource_from_path(request: Request, identity: Identity, *, not
 class Target:
     """A plugin to call and the PluginContext to send with the call."""
 
-    client: Any
-    meta: Any
+    client: PluginClient
     context: PluginContext
 
 
-def plugin_meta(request: Request, plugin_id: str) -> Any:
+def plugin_meta(request: Request, plugin_id: str) -> PluginMeta | None:
     """The plugin's metadata from the plugin manager, or None when no such plugin is loaded."""
-    return request.app.state.plugins.get(plugin_id)
+    meta: PluginMeta | None = request.app.state.plugins.get(plugin_id)
+    return meta
 
 
 def not_registered() -> ApiError:
@@ -142,29 +143,23 @@ async def datasource_target(
     no_plugin: Callable[[], ApiError] = not_registered,
 ) -> Target:
     """The plugin serving ``ds`` and the PluginContext of HTTP_API.md §5.6 (secrets decrypted); ``no_plugin`` if none."""
-    from host.plugins import plugin_context
-
-    meta = plugin_meta(request, ds.type)
     try:
-        client = request.app.state.plugins.client(ds.type)
+        client: PluginClient = request.app.state.plugins.client(ds.type)
     except PluginNotFoundError:
         raise no_plugin() from None
     secrets = await call_store(request.app.state.store.decrypted_secrets, ds)
-    context = plugin_context(meta, request.app.state.settings, identity=identity, datasource=ds, secrets=secrets)
-    return Target(client, meta, context)
+    settings = request.app.state.settings
+    context = plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
+    return Target(client, context)
 
 
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
     """The plugin ``plugin_id`` and a PluginContext without data source; 404 ``Plugin not found`` if absent."""
-    from host.plugins import plugin_context
-
-    meta = plugin_meta(request, plugin_id)
     try:
-        client = request.app.state.plugins.client(plugin_id)
+        client: PluginClient = request.app.state.plugins.client(plugin_id)
     except PluginNotFoundError:
         raise ApiError(404, "Plugin not found") from None
-    context = plugin_context(meta, request.app.state.settings, identity=identity)
-    return Target(client, meta, context)
+    return Target(client, plugin_context(client.meta, request.app.state.settings, identity=identity))
 
 
 def plugin_error(

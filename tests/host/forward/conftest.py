@@ -135,9 +135,9 @@ def module_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 async def _upstream_echo(request: Request) -> Response:
     path = request.path_params.get("path", "")
-    if path == "unauthorized":
+    if path.endswith("unauthorized"):
         return JSONResponse({"message": "who are you"}, status_code=401)
-    if path == "slow":
+    if path.endswith("slow"):
         await asyncio.sleep(5)
     body = await request.body()
     return JSONResponse(
