@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,12 @@ async def running_host(tmp: Path, plugins_path: Path, env: Mapping[str, str] = {
     app = create_app(settings)
     async with serve_asgi(app) as url, httpx.AsyncClient(base_url=url, auth=ADMIN, timeout=60) as client:
         yield Host(url, app, client, tmp)
+
+
+@pytest.fixture
+def start_host() -> Callable[..., contextlib.AbstractAsyncContextManager[Host]]:
+    """:func:`running_host`, for test modules (they cannot import the conftest)."""
+    return running_host
 
 
 @pytest.fixture(scope="module")
