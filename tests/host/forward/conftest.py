@@ -107,7 +107,6 @@ class Host:
 async def running_host(tmp: Path, plugins_path: Path, env: Mapping[str, str] = {}) -> AsyncIterator[Host]:
     """The host app (``create_app``) with a temporary data folder, served on a free port."""
     from host.app import create_app
-
     from host.config import load_settings
 
     settings = load_settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Callable
@@ -48,5 +49,5 @@ async def test_seed_csv_metric_values_example(
     }
     times, values = frame["data"]["values"]
     assert values == [1, 20, 90, 30, 5, 0]
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [60_000] * 5
+    assert [b - a for a, b in itertools.pairwise(times)] == [60_000] * 5
     assert before - 5 * 60_000 - 1000 <= times[0] and times[-1] <= after
