@@ -16,7 +16,6 @@ import os
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +74,9 @@ async def host_process(plugin: str) -> AsyncIterator[tuple[httpx.AsyncClient, st
             "GF_PLUGINS_START": "lazy",
             "GF_SECURITY_ADMIN_PASSWORD": AUTH[1],
         }
-        proc = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], env=env, start_new_session=True)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", SERVER.format(port=port), env=env, start_new_session=True
+        )
         try:
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}",
@@ -92,10 +93,10 @@ async def host_process(plugin: str) -> AsyncIterator[tuple[httpx.AsyncClient, st
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
                 os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                await proc.wait()
 
 
 def _small_query(uid: str, plugin: str) -> dict[str, Any]:
