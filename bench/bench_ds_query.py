@@ -129,7 +129,7 @@ async def load(client: httpx.AsyncClient, body: dict[str, Any], clients: int, se
     return latencies
 
 
-def _pct(values: list[float], q: float) -> float:
+def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
