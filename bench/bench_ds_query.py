@@ -32,7 +32,9 @@ SERVER = """
 import uvicorn
 from host.app import create_app
 from host.config import load_settings
-uvicorn.run(create_app(load_settings("")), host="127.0.0.1", port={port}, log_level="warning")
+from host.plugins import PluginManager
+settings = load_settings("")
+uvicorn.run(create_app(settings, plugins=PluginManager(settings)), host="127.0.0.1", port={port}, log_level="warning")
 """
 
 

@@ -6,8 +6,6 @@ errors, and preparing the headers forwarded to a plugin or a proxied data source
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from host.errors import (
     PluginUnavailableError,
 )
 from host.models import DataSource, Identity
-from host.plugins import PluginClient, PluginMeta, plugin_context
+from host.plugins import PluginClient, PluginManager, PluginMeta, plugin_context
 
 _UID_RE = re.compile(r"[a-zA-Z0-9_-]+")
 _SESSION_COOKIE = "grafana_session"
@@ -68,13 +66,6 @@ QUERY_ACTION = "datasources:query"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-async def call_store(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-    """Call a store method off the event loop (or await it when it is a coroutine function)."""
-    if inspect.iscoroutinefunction(function):
-        return await function(*args, **kwargs)
-    return await asyncio.to_thread(function, *args, **kwargs)
-
-
 def validate_uid(uid: str) -> str:
     """The uid unchanged, or the 400 ``UID is invalid`` Grafana gives for a bad character set."""
     if not _UID_RE.fullmatch(uid):
@@ -101,7 +92,7 @@ async def load_datasource(
     """The data source of the caller's org that the caller may query; 404 ``not_found`` when absent, 403 if denied."""
     rbac.require(identity, QUERY_ACTION)
     store = request.app.state.store
-    ds: DataSource | None = await call_store(store.get_datasource, identity.org_id, uid=uid, id=id, name=name)
+    ds: DataSource | None = await store.get_datasource(identity.org_id, uid=uid, id=id, name=name)
     if ds is None:
         raise ApiError(404, not_found)
     rbac.require(identity, QUERY_ACTION, f"datasources:uid:{ds.uid}")
@@ -124,10 +115,24 @@ class Target:
     context: PluginContext
 
 
+def plugin_manager(request: Request) -> PluginManager | None:
+    """The app's plugin manager (None when the app runs without plugins)."""
+    manager: PluginManager | None = request.app.state.plugins
+    return manager
+
+
 def plugin_meta(request: Request, plugin_id: str) -> PluginMeta | None:
     """The plugin's metadata from the plugin manager, or None when no such plugin is loaded."""
-    meta: PluginMeta | None = request.app.state.plugins.get(plugin_id)
-    return meta
+    manager = plugin_manager(request)
+    return manager.get(plugin_id) if manager is not None else None
+
+
+def plugin_client(request: Request, plugin_id: str) -> PluginClient:
+    """The client of a loaded backend plugin; PluginNotFoundError when there is none."""
+    manager = plugin_manager(request)
+    if manager is None:
+        raise PluginNotFoundError(f"plugin {plugin_id} not found: the host runs without plugins")
+    return manager.client(plugin_id)
 
 
 def not_registered() -> ApiError:
@@ -144,10 +149,10 @@ async def datasource_target(
 ) -> Target:
     """The plugin serving ``ds`` and the PluginContext of HTTP_API.md §5.6 (secrets decrypted); ``no_plugin`` if none."""
     try:
-        client: PluginClient = request.app.state.plugins.client(ds.type)
+        client = plugin_client(request, ds.type)
     except PluginNotFoundError:
         raise no_plugin() from None
-    secrets = await call_store(request.app.state.store.decrypted_secrets, ds)
+    secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
     settings = request.app.state.settings
     context = plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
     return Target(client, context)
@@ -156,7 +161,7 @@ async def datasource_target(
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
     """The plugin ``plugin_id`` and a PluginContext without data source; 404 ``Plugin not found`` if absent."""
     try:
-        client: PluginClient = request.app.state.plugins.client(plugin_id)
+        client = plugin_client(request, plugin_id)
     except PluginNotFoundError:
         raise ApiError(404, "Plugin not found") from None
     return Target(client, plugin_context(client.meta, request.app.state.settings, identity=identity))

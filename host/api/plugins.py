@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_sdk.backend import CollectMetricsRequest, CollectMetricsResult
-from host.api._forward import app_target, plugin_error, prepared_headers
+from host.api._forward import app_target, plugin_error, plugin_manager, prepared_headers
 from host.api._http import JSONResponse, identity_of
 from host.api.ds_health import check_health
 from host.api.resources import forward_resource, resource_routes
@@ -46,19 +46,17 @@ async def list_plugins(request: Request) -> Response:
     """``GET /api/plugins``: loaded plugins sorted by name; ``?type=`` filters by plugin type."""
     identity_of(request)
     wanted = request.query_params.get("type", "")
-    metas = [m for m in request.app.state.plugins.plugins() if not wanted or m.type == wanted]
+    manager = plugin_manager(request)
+    metas = [m for m in (manager.plugins() if manager else []) if not wanted or m.type == wanted]
     return JSONResponse([plugin_list_item(m) for m in sorted(metas, key=lambda m: m.name.lower())])
 
 
 async def plugin_errors(request: Request) -> Response:
     """``GET /api/plugins/errors``: plugins found but not loaded, as ``pluginId``/``errorCode`` pairs."""
     identity_of(request)
-    return JSONResponse(
-        [
-            {"pluginId": e.plugin_id, "errorCode": e.code, "message": e.message}
-            for e in request.app.state.plugins.errors()
-        ]
-    )
+    manager = plugin_manager(request)
+    errors = manager.errors() if manager else []
+    return JSONResponse([{"pluginId": e.plugin_id, "errorCode": e.code, "message": e.message} for e in errors])
 
 
 async def plugin_health(request: Request) -> Response:

@@ -23,7 +23,6 @@ from starlette.routing import BaseRoute, Route
 
 from host.api._forward import (
     ALL_METHODS,
-    call_store,
     load_datasource_from_path,
     plugin_meta,
     prepared_headers,
@@ -226,7 +225,7 @@ async def datasource_proxy(request: Request) -> Response:
     if meta is None:
         raise ApiError(404, "Unable to find datasource plugin")
     settings = request.app.state.settings
-    secrets: Mapping[str, str] = await call_store(request.app.state.store.decrypted_secrets, ds)
+    secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_request_body_bytes:
         raise ApiError(413, f"Request body too large (limit {settings.max_request_body_bytes} bytes)")

@@ -108,6 +108,7 @@ async def running_host(tmp: Path, plugins_path: Path, env: Mapping[str, str] = {
     """The host app (``create_app``) with a temporary data folder, served on a free port."""
     from host.app import create_app
     from host.config import load_settings
+    from host.plugins import PluginManager
 
     settings = load_settings(
         "",
@@ -121,7 +122,7 @@ async def running_host(tmp: Path, plugins_path: Path, env: Mapping[str, str] = {
             **env,
         },
     )
-    app = create_app(settings)
+    app = create_app(settings, plugins=PluginManager(settings))
     async with serve_asgi(app) as url, httpx.AsyncClient(base_url=url, auth=ADMIN, timeout=60) as client:
         yield Host(url, app, client, tmp)
 
