@@ -33,6 +33,7 @@ from host.api._forward import (
     plugin_error,
 )
 from host.api._http import identity_of, read_json
+from host.config import Settings
 from host.errors import ApiError, PluginError
 from host.gtime import TimeParseError, parse_time_range
 from host.models import DataSource, Identity
@@ -246,6 +247,13 @@ def has_error(response: QueryDataResponse) -> bool:
     return any(r.error for r in response.responses.values())
 
 
+def response_status(response: QueryDataResponse, settings: Settings) -> int:
+    """200 when every refId succeeded, else 400 (207 with the ``datasourceQueryMultiStatus`` toggle)."""
+    if not has_error(response):
+        return 200
+    return 207 if settings.feature_enabled(MULTI_STATUS_TOGGLE) else 400
+
+
 async def run_query_request(request: Request) -> tuple[Identity, QueryDataResponse]:
     """Authenticate, parse, group, check headers and execute a ``/api/ds/query``-shaped request."""
     identity = identity_of(request)
@@ -258,9 +266,7 @@ async def run_query_request(request: Request) -> tuple[Identity, QueryDataRespon
 async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
-    status = 200
-    if has_error(response):
-        status = 207 if request.app.state.settings.feature_enabled(MULTI_STATUS_TOGGLE) else 400
+    status = response_status(response, request.app.state.settings)
     body = await render_off_loop(response, query_data_response_to_json)
     return Response(body, status_code=status, media_type="application/json")
 

@@ -107,3 +107,16 @@ def test_consistency_headers() -> None:
         with pytest.raises(ApiError) as caught:
             check_consistency_headers(headers, groups)
         assert caught.value.body()["messageId"] == "query.headerMismatch"
+
+
+def test_response_status_400_or_multi_status_toggle() -> None:
+    from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
+    from host.api.query import response_status
+    from host.config import load_settings
+
+    ok = QueryDataResponse({"A": DataResponse()})
+    failed = QueryDataResponse({"A": DataResponse(), "B": DataResponse.error_response("x")})
+    plain = load_settings("", {})
+    multi = load_settings("", {"GF_FEATURE_TOGGLES_ENABLE": "datasourceQueryMultiStatus"})
+    assert [response_status(ok, plain), response_status(failed, plain)] == [200, 400]
+    assert [response_status(ok, multi), response_status(failed, multi)] == [200, 207]
