@@ -216,6 +216,15 @@ def example_plugin_executable(example_plugin: Path, go_programs: GoPrograms) -> 
     return plugin_executable(example_plugin, go_programs.platform_suffix)
 
 
+@pytest.fixture(scope="session")
+def example_executables(go_programs: GoPrograms) -> dict[str, Path]:
+    """Plugin id -> executable of every backend plugin in ``example_plugins/``."""
+    return {
+        json.loads((folder / "plugin.json").read_text())["id"]: plugin_executable(folder, go_programs.platform_suffix)
+        for folder in example_plugin_folders()
+    }
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a test taking ``example_plugin`` once per backend plugin folder in ``example_plugins/``."""
     if "example_plugin" in metafunc.fixturenames:
