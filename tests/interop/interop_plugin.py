@@ -16,9 +16,6 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import orjson
 import pyarrow as pa
-from grafana_plugin_sdk.data import Field, FieldType, Frame
-from grafana_plugin_sdk.log import get_logger
-from grafana_plugin_sdk.serve import serve
 
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
@@ -32,6 +29,9 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
 )
+from grafana_plugin_sdk.data import Field, FieldType, Frame
+from grafana_plugin_sdk.log import get_logger
+from grafana_plugin_sdk.serve import serve
 
 PLUGIN_ID = "py-interop-datasource"
 logger = get_logger(PLUGIN_ID)

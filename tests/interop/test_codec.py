@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from grafana_plugin_sdk.data import FieldType, Frame
 
 pytestmark = pytest.mark.interop
