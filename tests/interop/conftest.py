@@ -92,7 +92,16 @@ def build_go_programs() -> GoPrograms:
             staging = out.with_name(out.name + ".tmp")
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
-            _go(go, "build", "-trimpath", "-buildvcs=false", "-o", str(staging), *(f"./{p}" for p in PROGRAMS), timeout=BUILD_TIMEOUT)
+            _go(
+                go,
+                "build",
+                "-trimpath",
+                "-buildvcs=false",
+                "-o",
+                str(staging),
+                *(f"./{p}" for p in PROGRAMS),
+                timeout=BUILD_TIMEOUT,
+            )
             shutil.rmtree(out, ignore_errors=True)
             staging.rename(out)
         seconds = time.monotonic() - start
