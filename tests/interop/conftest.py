@@ -104,6 +104,9 @@ def build_go_programs() -> GoPrograms:
             )
             shutil.rmtree(out, ignore_errors=True)
             staging.rename(out)
+            for stale in CACHE_DIR.iterdir():  # builds of older sources
+                if stale.is_dir() and stale != out:
+                    shutil.rmtree(stale, ignore_errors=True)
         seconds = time.monotonic() - start
     return GoPrograms(out / "gohost", out / "goplugin", out / "gocodec", goos, goarch, seconds)
 
