@@ -78,7 +78,7 @@ def test_query_data_answers_every_ref_id(launch: Launch, make_context: Any, make
 
 @pytest.mark.parametrize("fmt", [pb.ARROW, pb.JSON])
 def test_query_data_frames_are_encoded_in_the_requested_format(
-    launch: Launch, make_context: Any, make_query: Any, fmt: int
+    launch: Launch, make_context: Any, make_query: Any, fmt: Any
 ) -> None:
     stub = DataStub(launch("sync_plugin.py").channel)
     request = pb.QueryDataRequest(pluginContext=make_context(), queries=[make_query("F", "frame")], format=fmt)
