@@ -141,6 +141,15 @@ def test_call_resource_errors(launch: Launch, make_context: Any) -> None:
         list(stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="raise"), timeout=5))
     assert err.value.code() == grpc.StatusCode.UNKNOWN
     assert err.value.details() == "call_resource failed: KeyError: 'no such thing'"
+    received = []
+    with pytest.raises(grpc.RpcError) as err:
+        for message in stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="fail-midway")):
+            received.append(message.body)
+    assert received == [b"partial"]
+    assert (err.value.code(), err.value.details()) == (
+        grpc.StatusCode.UNKNOWN,
+        "call_resource failed: OSError: lost the file",
+    )
     (empty,) = stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="empty"), timeout=5)
     assert empty.code == 500 and b"sent no response" in empty.body
     (missing,) = stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="nope"), timeout=5)
