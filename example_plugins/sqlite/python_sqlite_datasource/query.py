@@ -69,12 +69,14 @@ def run_query(
         notices.append(f"Results have been limited to {row_limit} rows")
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     frame = Frame("", [_field(n, list(c)) for n, c in zip(names, columns, strict=True)])
-    frame.meta = FrameMeta(type=FrameType.TABLE, executed_query_string=expanded)
+    frame_type = FrameType.TABLE
     if fmt == "time_series":
         if not any(f.type is FieldType.TIME for f in frame.fields):
             raise QueryError(f"time_series format needs a time column named one of {', '.join(TIME_COLUMNS)}")
-        frame = long_to_wide(frame)
-        frame.meta = FrameMeta(type=FrameType.TIMESERIES_WIDE, executed_query_string=expanded)
-    if notices:
-        frame.meta.notices = [Notice(severity=NoticeSeverity.WARNING, text=t) for t in notices]
+        frame, frame_type = long_to_wide(frame), FrameType.TIMESERIES_WIDE
+    frame.meta = FrameMeta(
+        type=frame_type,
+        executed_query_string=expanded,
+        notices=[Notice(severity=NoticeSeverity.WARNING, text=t) for t in notices],
+    )
     return frame
