@@ -133,6 +133,23 @@ def _describe_exit(returncode: int) -> str:
     return f"exited with code {returncode}"
 
 
+def _kill_group(pgid: int) -> None:
+    """SIGKILL the plugin's process group: the plugin and anything it started."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+async def _wait_group_gone(pgid: int, seconds: float = 0.5) -> None:
+    """Give the kernel a moment to end the killed group (zombies left to another reaper keep it for longer)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        await asyncio.sleep(0.01)
+
+
 class PluginProcess:
     """One run of a plugin: :meth:`start` launches and connects it, :meth:`stop` ends it (once, no orphans)."""
 
@@ -265,7 +282,6 @@ class PluginProcess:
             await asyncio.wait(self._tasks[:2], timeout=0.5)
             if not self._handshake_line.done():
                 self._handshake_line.set_exception(self._exited_error("before printing a handshake line"))
-        await self._close_channel()
 
     async def _close_channel(self) -> None:
         channel, self._channel = self._channel, None
@@ -305,10 +321,10 @@ class PluginProcess:
                 await self.wait_exited(max(deadline - time.monotonic(), 0.0))
         finally:
             if proc is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # the plugin and anything it started
+                _kill_group(proc.pid)
         if proc is not None:
             await self._exited.wait()
+            await _wait_group_gone(proc.pid)
             _, pending = await asyncio.wait(self._tasks, timeout=1.0)
             for task in pending:
                 task.cancel()

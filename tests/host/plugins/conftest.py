@@ -57,6 +57,21 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def processes_under(folder: Path) -> list[int]:
+    """Live processes whose working directory is ``folder`` or below (plugins run in their folder)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or not alive(int(entry)):
+            continue
+        try:
+            cwd = Path(os.readlink(f"/proc/{entry}/cwd"))
+        except OSError:
+            continue
+        if cwd.is_relative_to(folder):
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture
 def plugins_dir(tmp_path: Path) -> Path:
     """The plugins folder of the test's host."""
@@ -109,7 +124,7 @@ async def start_manager(plugins_dir: Path) -> AsyncIterator[StartManager]:
     seen: set[int] = set()
 
     async def start(ini: str = "", options: ProcessOptions = FAST, **env: str) -> PluginManager:
-        ids = ",".join(sorted(p.name for p in plugins_dir.iterdir()))
+        ids = ",".join(sorted(os.listdir(plugins_dir)))
         environ = {"GF_PATHS_PLUGINS": str(plugins_dir), "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": ids, **env}
         manager = PluginManager(load_settings(ini, environ), options=options)
         managers.append(manager)
@@ -126,6 +141,7 @@ async def start_manager(plugins_dir: Path) -> AsyncIterator[StartManager]:
         await manager.stop()
     leftovers = {pid: group_members(pid) for pid in seen if group_members(pid)}
     assert not leftovers, f"plugin processes left after stop: {leftovers}"
+    assert not processes_under(plugins_dir), "processes still running in the plugin folders"
 
 
 @pytest.fixture
@@ -138,3 +154,9 @@ def proc_alive() -> Callable[[int], bool]:
 def proc_group() -> Callable[[int], list[int]]:
     """The live members of a process group."""
     return group_members
+
+
+@pytest.fixture
+def procs_under() -> Callable[[Path], list[int]]:
+    """The live processes working in a folder."""
+    return processes_under

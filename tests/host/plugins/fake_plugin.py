@@ -2,7 +2,8 @@
 
 Run as ``python fake_plugin.py MODE [--tcp]``. Modes: ``good`` (serves every call), ``crash`` (exits before the
 handshake), ``silent`` (never prints a handshake), ``garbage`` (prints a line that is not a handshake),
-``flood`` (serves while writing 10 MB to stderr), ``orphan`` (serves and starts a child that sleeps).
+``flood`` (serves while writing 10 MB to stderr), ``orphan`` (serves and starts a child that sleeps),
+``sick`` (serves, but its health check says NOT_SERVING after a second).
 A QueryData query's JSON picks the behaviour: ``{"action": "die" | "sleep" | "abort", ...}``.
 """
 
@@ -68,19 +69,27 @@ class Data(backend_pb2_grpc.DataServicer):
 class Diagnostics(backend_pb2_grpc.DiagnosticsServicer):
     def CheckHealth(self, request: pb.CheckHealthRequest, context: grpc.ServicerContext) -> pb.CheckHealthResponse:
         details = {"context": context_dict(request.pluginContext), "headers": dict(request.headers)}
-        return pb.CheckHealthResponse(status=pb.CheckHealthResponse.OK, message="ok", jsonDetails=json.dumps(details).encode())
+        return pb.CheckHealthResponse(
+            status=pb.CheckHealthResponse.OK, message="ok", jsonDetails=json.dumps(details).encode()
+        )
 
-    def CollectMetrics(self, request: pb.CollectMetricsRequest, context: grpc.ServicerContext) -> pb.CollectMetricsResponse:
+    def CollectMetrics(
+        self, request: pb.CollectMetricsRequest, context: grpc.ServicerContext
+    ) -> pb.CollectMetricsResponse:
         text = b"# TYPE fake_up gauge\nfake_up 1\n"
         return pb.CollectMetricsResponse(metrics=pb.CollectMetricsResponse.Payload(prometheus=text))
 
 
 class Resource(backend_pb2_grpc.ResourceServicer):
-    def CallResource(self, request: pb.CallResourceRequest, context: grpc.ServicerContext) -> Iterator[pb.CallResourceResponse]:
+    def CallResource(
+        self, request: pb.CallResourceRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.CallResourceResponse]:
         json_headers = {"Content-Type": pb.StringList(values=["application/json"])}
         if request.path == "env":
             env = {key: os.environ.get(key) for key in ENV_KEYS}
-            body = json.dumps({"env": env, "cwd": os.getcwd(), "pid": os.getpid(), "children": [c.pid for c in children]})
+            body = json.dumps(
+                {"env": env, "cwd": os.getcwd(), "pid": os.getpid(), "children": [c.pid for c in children]}
+            )
             yield pb.CallResourceResponse(code=200, headers=json_headers, body=body.encode())
         elif request.path == "flood":
             yield pb.CallResourceResponse(code=200, body=str(flood_written).encode())
@@ -124,7 +133,7 @@ def log(level: str, message: str, **fields: Any) -> None:
 
 def main() -> None:
     mode = sys.argv[1]
-    if os.environ.get("grafana_plugin_type") != "datasource":
+    if os.environ.get("grafana_plugin_type") != "datasource":  # noqa: SIM112 (go-plugin's cookie is lower-case)
         sys.stderr.write("This binary is a plugin. These are not meant to be executed directly.\n")
         sys.exit(1)
     if mode == "crash":
@@ -136,14 +145,16 @@ def main() -> None:
         print("Welcome to my plugin! Starting up...", flush=True)
         time.sleep(3600)
 
+    if mode == "orphan":  # before gRPC starts its threads: forking after that is unsafe
+        children.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"]))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     health_servicer = health.HealthServicer()
     health_servicer.set("plugin", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(server), server)
-    backend_pb2_grpc.add_DataServicer_to_server(Data(), server)
-    backend_pb2_grpc.add_DiagnosticsServicer_to_server(Diagnostics(), server)
-    backend_pb2_grpc.add_ResourceServicer_to_server(Resource(), server)
+    grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(server), server)  # type: ignore[no-untyped-call]
+    backend_pb2_grpc.add_DataServicer_to_server(Data(), server)  # type: ignore[no-untyped-call]
+    backend_pb2_grpc.add_DiagnosticsServicer_to_server(Diagnostics(), server)  # type: ignore[no-untyped-call]
+    backend_pb2_grpc.add_ResourceServicer_to_server(Resource(), server)  # type: ignore[no-untyped-call]
     if "--tcp" in sys.argv:
         port = server.add_insecure_port("127.0.0.1:0")
         network, address = "tcp", f"127.0.0.1:{port}"
@@ -152,12 +163,12 @@ def main() -> None:
         server.add_insecure_port(f"unix:{address}")
         network = "unix"
     server.start()
-    if mode == "orphan":
-        children.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"]))
     log("info", "serving", network=network, address=address, pid=os.getpid())
     print(f"1|2|{network}|{address}|grpc|", flush=True)
     if mode == "flood":
         threading.Thread(target=flood, daemon=True).start()
+    if mode == "sick":  # healthy at start, then reports NOT_SERVING
+        threading.Timer(1.0, health_servicer.set, ("plugin", health_pb2.HealthCheckResponse.NOT_SERVING)).start()
     try:
         server.wait_for_termination()
     finally:

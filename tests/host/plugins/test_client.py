@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import base64
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,13 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     TimeRange,
 )
+from host.config import GRAFANA_VERSION
 from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError
 from host.models import DataSource, Identity, OrgRole
 from host.plugins import PluginClient, PluginManager, plugin_context
 
-from .conftest import StartManager
-
 MakePlugin = Callable[..., Path]
+StartManager = Callable[..., Awaitable[PluginManager]]
 RANGE = TimeRange(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC))
 CTX = PluginContext(org_id=1, plugin_id="good")
 
@@ -88,7 +89,7 @@ async def test_environment_and_working_directory(make_plugin: MakePlugin, start_
         "PLUGIN_PROTOCOL_VERSIONS": "2",
         "PLUGIN_MIN_PORT": "10000",
         "PLUGIN_MAX_PORT": "25000",
-        "GF_VERSION": manager.plugins()[0].raw and __import__("host.config").config.GRAFANA_VERSION,
+        "GF_VERSION": GRAFANA_VERSION,
         "GF_APP_URL": "https://grafana.example/",
         "GF_INSTANCE_FEATURE_TOGGLES_ENABLE": "alpha,zeta",
         "GF_PLUGIN_API_KEY": "from-ini",
@@ -116,7 +117,7 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
         updated=datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
     )
     identity = Identity(org_id=3, org_role=OrgRole.EDITOR, login="ed", name="Ed", email="ed@example.com")
-    ctx = plugin_context(meta, manager._settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
+    ctx = plugin_context(meta, manager.settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
     result = await manager.client("good").check_health(CheckHealthRequest(ctx))
     assert result.details is not None
     sent = result.details["context"]
@@ -126,7 +127,7 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
     assert settings["id"] == "7" and settings["uid"] == "ds-uid" and settings["name"] == "My DS"
     assert settings["url"] == "http://db:5432" and settings["user"] == "reader" and settings["database"] == "metrics"
     assert settings["basicAuthEnabled"] is True and settings["basicAuthUser"] == "basic"
-    assert orjson.loads(__import__("base64").b64decode(settings["jsonData"])) == {"timeout": 5}
+    assert orjson.loads(base64.b64decode(settings["jsonData"])) == {"timeout": 5}
     assert settings["decryptedSecureJsonData"] == {"password": "s3cret"}
     assert settings["lastUpdatedMS"] == str(int(ds.updated.timestamp() * 1000))  # type: ignore[union-attr]
     assert sent["grafanaConfig"]["GF_INSTANCE_FEATURE_TOGGLES_ENABLE"] == "a,b"
