@@ -103,9 +103,10 @@ def plugin_environment(meta: PluginMeta, settings: Settings, environ: Mapping[st
             "PLUGIN_MAX_PORT": "25000",
             "GF_VERSION": GRAFANA_VERSION,
             "GF_APP_URL": settings.app_url,
-            "GF_INSTANCE_FEATURE_TOGGLES_ENABLE": ",".join(sorted(settings.feature_toggles)),
         }
     )
+    if settings.feature_toggles:
+        env["GF_INSTANCE_FEATURE_TOGGLES_ENABLE"] = ",".join(sorted(settings.feature_toggles))
     return env
 
 
