@@ -4,7 +4,7 @@ Run as ``python fake_plugin.py MODE [--tcp]``. Modes: ``good`` (serves every cal
 handshake), ``silent`` (never prints a handshake), ``garbage`` (prints a line that is not a handshake),
 ``flood`` (serves while writing 10 MB to stderr), ``orphan`` (serves and starts a child that sleeps),
 ``sick`` (serves, but its health check says NOT_SERVING after a second).
-A QueryData query's JSON picks the behaviour: ``{"action": "die" | "sleep" | "abort", ...}``.
+A QueryData query's JSON picks the behaviour: ``{"action": "die" | "sleep" | "abort" | "frame", ...}``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from concurrent import futures
 from typing import Any
 
 import grpc
+import numpy
 from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from grafana_plugin_sdk._protogen import backend_pb2 as pb
 from grafana_plugin_sdk._protogen import backend_pb2_grpc
 from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
+from grafana_plugin_sdk.data import Field, Frame
 
 FLOOD_BYTES = 10 * 1024 * 1024
 ENV_KEYS = (
@@ -62,6 +64,11 @@ class Data(backend_pb2_grpc.DataServicer):
                 time.sleep(model["seconds"])
             if action == "abort":
                 context.abort(getattr(grpc.StatusCode, model["code"]), model.get("message", ""))
+            if action == "frame":  # a float64 column of ``rows`` values, Arrow-encoded
+                values = Field("value", numpy.arange(model["rows"], dtype=numpy.float64))
+                arrow = Frame("numbers", [values], ref_id=query.refId).to_arrow()
+                responses[query.refId] = pb.DataResponse(status=200, frames=[arrow])
+                continue
             responses[query.refId] = pb.DataResponse(status=200, error=json.dumps(model) if model else "")
         return pb.QueryDataResponse(responses=responses)
 

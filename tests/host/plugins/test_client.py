@@ -24,7 +24,7 @@ from grafana_plugin_sdk.backend import (
     TimeRange,
 )
 from host.config import GRAFANA_VERSION
-from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError
+from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError, PluginUnavailableError
 from host.models import DataSource, Identity, OrgRole
 from host.plugins import PluginClient, PluginManager, plugin_context
 
@@ -62,6 +62,20 @@ async def test_every_call(make_plugin: MakePlugin, start_manager: StartManager) 
     [reply] = await resource(client, "echo", method="POST", url="echo?x=1", body=b"payload")
     assert reply.status == 200 and reply.headers["Content-Type"] == ["application/json"]
     assert orjson.loads(reply.body) == {"method": "POST", "url": "echo?x=1", "body": "payload"}
+
+
+async def test_large_arrow_frames(make_plugin: MakePlugin, start_manager: StartManager) -> None:
+    make_plugin("good")
+    manager = await start_manager()
+    rows = 1_000_000  # 8 MB of float64: over gRPC's default 4 MiB receive limit, decoded in a thread
+    answer = await manager.client("good").query_data(
+        QueryDataRequest(CTX, [query("A", action="frame", rows=rows), query("B", action="frame", rows=3)])
+    )
+    [big] = answer["A"].frames
+    assert (big.name, big.ref_id, big.rows) == ("numbers", "A", rows)
+    column = big.field("value").to_numpy()
+    assert column[0] == 0.0 and column[-1] == rows - 1 and column.sum() == rows * (rows - 1) / 2
+    assert answer["B"].frames[0].field("value").to_numpy().tolist() == [0.0, 1.0, 2.0]
 
 
 async def test_call_resource_streams_messages_as_sent(make_plugin: MakePlugin, start_manager: StartManager) -> None:
@@ -212,3 +226,13 @@ async def test_stop_is_graceful_and_kills_children(
     assert good_proc.exit_description() == "exited with code 0"  # Shutdown RPC, not a kill
     assert good_proc.pid is not None and not proc_group(good_proc.pid)
     assert not proc_group(orphan_proc.pid)
+
+
+async def test_no_calls_after_stop(make_plugin: MakePlugin, start_manager: StartManager) -> None:
+    make_plugin("good")
+    manager = await start_manager("[plugins]\nstart = lazy\n")
+    await manager.stop()
+    with pytest.raises(PluginUnavailableError, match="the host is stopping"):
+        await manager.client("good").check_health(CheckHealthRequest(CTX))
+    supervisor = manager.supervisor("good")
+    assert supervisor is not None and supervisor.process is None and supervisor.starts == 0
