@@ -15,6 +15,7 @@ from ._json import (
     query_data_response_from_json,
     query_data_response_to_json,
 )
+from ._mux import QueryFunc, QueryTypeMux
 from ._requests import (
     AppInstanceSettings,
     CallResourceRequest,
@@ -73,6 +74,8 @@ __all__ = [
     "QueryDataHandler",
     "QueryDataRequest",
     "QueryDataResponse",
+    "QueryFunc",
+    "QueryTypeMux",
     "RunStreamRequest",
     "StreamHandler",
     "StreamSender",

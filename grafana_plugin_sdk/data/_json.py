@@ -16,6 +16,7 @@ from ._errors import FrameError
 from ._field import Field
 from ._meta import FieldConfig, FrameMeta
 from ._types import FieldType
+from ._values import list_to_array
 
 if TYPE_CHECKING:
     from ._frame import Frame, FrameInclude
@@ -269,12 +270,12 @@ def _decode_column(spec: Field, values: Any, entity: Any, nanos: Any) -> pa.Arra
 def _numbers(values: list[Any], ftype: FieldType) -> pa.Array:
     """Values of a non-time type; numeric types also accept numeric strings (as Go's reader)."""
     try:
-        return pa.array(values, type=ftype.arrow_type)
+        return list_to_array(values, ftype.arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         if not (ftype.is_numeric or ftype is FieldType.ENUM) or not any(isinstance(v, str) for v in values):
             raise
     parse = float if ftype.is_float else int
-    return pa.array([parse(v) if isinstance(v, str) else v for v in values], type=ftype.arrow_type)
+    return list_to_array([parse(v) if isinstance(v, str) else v for v in values], ftype.arrow_type)
 
 
 def _apply_entities(arr: pa.Array, entity: Any) -> pa.Array:

@@ -103,7 +103,7 @@ def _cast(values: Any, ftype: FieldType) -> pa.Array:
     if isinstance(values, list):
         if ftype is FieldType.TIME:
             values = [_time_value(v) for v in values]
-        arr = pa.array(values, type=target)
+        arr = list_to_array(values, target)
     else:
         arr = values
         if ftype is FieldType.TIME:
@@ -111,6 +111,13 @@ def _cast(values: Any, ftype: FieldType) -> pa.Array:
     if arr.type != target:
         arr = pc.cast(arr, target, safe=True)
     return arr
+
+
+def list_to_array(values: list[Any], target: pa.DataType) -> pa.Array:
+    """A list of Python values as an array of ``target``; floats into integers only when integral."""
+    if pa.types.is_integer(target) and any(issubclass(k, float | np.floating) for k in {type(v) for v in values}):
+        return pc.cast(pa.array(values, type=pa.float64()), target, safe=True)
+    return pa.array(values, type=target)
 
 
 def _time_value(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from grafana_plugin_sdk import datasource
 
-from . import PLUGIN_ID, TestDataSource
+from . import PLUGIN_ID
+from .datasource import TestDataSource
 
 datasource.manage(PLUGIN_ID, TestDataSource)

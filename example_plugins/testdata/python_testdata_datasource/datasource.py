@@ -42,6 +42,7 @@ _StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 def scenarios_app(environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
     """A bare WSGI app: ``GET /scenarios`` lists the scenarios; anything else is 404/405."""
     path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET")
+    body: Any
     if path.rstrip("/") != "/scenarios":
         status, body = "404 Not Found", {"message": f"no resource at {path}"}
     elif method != "GET":

@@ -94,7 +94,14 @@ def parse_labels(text: str) -> dict[str, str]:
 
 
 def random_walk_values(
-    count: int, rng: np.random.Generator, *, start: float, spread: float, noise: float, low: float | None, high: float | None
+    count: int,
+    rng: np.random.Generator,
+    *,
+    start: float,
+    spread: float,
+    noise: float,
+    low: float | None,
+    high: float | None,
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """A clamped random walk, vectorised: cumulative uniform steps plus optional noise."""
     steps = (rng.random(count) - 0.5) * spread
