@@ -44,9 +44,9 @@ _EXIT_SETTLE_SECONDS = 0.5
 
 class _Stubs:
     def __init__(self, channel: grpc.aio.Channel) -> None:
-        self.data = backend_pb2_grpc.DataStub(channel)  # type: ignore[no-untyped-call]
-        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)  # type: ignore[no-untyped-call]
-        self.resource = backend_pb2_grpc.ResourceStub(channel)  # type: ignore[no-untyped-call]
+        self.data = backend_pb2_grpc.DataStub(channel)
+        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
+        self.resource = backend_pb2_grpc.ResourceStub(channel)
 
 
 class PluginClient:

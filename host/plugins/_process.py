@@ -335,6 +335,6 @@ class PluginProcess:
         channel = self._channel
         if channel is None:
             return
-        stub = grpc_controller_pb2_grpc.GRPCControllerStub(channel)  # type: ignore[no-untyped-call]
+        stub = grpc_controller_pb2_grpc.GRPCControllerStub(channel)
         with contextlib.suppress(grpc.aio.AioRpcError):
             await stub.Shutdown(grpc_controller_pb2.Empty(), timeout=seconds)

@@ -72,6 +72,12 @@ class Data(backend_pb2_grpc.DataServicer):
             responses[query.refId] = pb.DataResponse(status=200, error=json.dumps(model) if model else "")
         return pb.QueryDataResponse(responses=responses)
 
+    def QueryChunkedData(
+        self, request: pb.QueryChunkedDataRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.QueryChunkedDataResponse]:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "QueryChunkedData is not implemented")
+        yield from ()
+
 
 class Diagnostics(backend_pb2_grpc.DiagnosticsServicer):
     def CheckHealth(self, request: pb.CheckHealthRequest, context: grpc.ServicerContext) -> pb.CheckHealthResponse:
@@ -158,10 +164,10 @@ def main() -> None:
     health_servicer = health.HealthServicer()
     health_servicer.set("plugin", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(server), server)  # type: ignore[no-untyped-call]
-    backend_pb2_grpc.add_DataServicer_to_server(Data(), server)  # type: ignore[no-untyped-call]
-    backend_pb2_grpc.add_DiagnosticsServicer_to_server(Diagnostics(), server)  # type: ignore[no-untyped-call]
-    backend_pb2_grpc.add_ResourceServicer_to_server(Resource(), server)  # type: ignore[no-untyped-call]
+    grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(server), server)
+    backend_pb2_grpc.add_DataServicer_to_server(Data(), server)
+    backend_pb2_grpc.add_DiagnosticsServicer_to_server(Diagnostics(), server)
+    backend_pb2_grpc.add_ResourceServicer_to_server(Resource(), server)
     if "--tcp" in sys.argv:
         port = server.add_insecure_port("127.0.0.1:0")
         network, address = "tcp", f"127.0.0.1:{port}"

@@ -26,7 +26,7 @@ from grafana_plugin_sdk.backend import (
 from host.config import GRAFANA_VERSION
 from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError, PluginUnavailableError
 from host.models import DataSource, Identity, OrgRole
-from host.plugins import PluginClient, plugin_context
+from host.plugins import PluginClient, PluginManager, plugin_context
 
 MakePlugin = Callable[..., Path]
 StartManager = Callable[..., Awaitable[PluginManager]]
