@@ -20,6 +20,7 @@ from host.plugins import PluginManager, ProcessOptions
 from host.plugins._platform import go_arch, go_os
 
 FAKE_PLUGIN = Path(__file__).with_name("fake_plugin.py")
+SDK_PLUGIN = Path(__file__).with_name("sdk_plugin.py")
 #: Short timeouts so the failure cases finish quickly.
 FAST = ProcessOptions(
     start_timeout=10.0,
@@ -82,10 +83,10 @@ def plugins_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_plugin(plugins_dir: Path) -> Callable[..., Path]:
-    """``make_plugin(id, mode="good", tcp=False, **plugin_json_keys)``: a folder with plugin.json and a launcher
-    ``gpx_<id>_<os>_<arch>`` that runs fake_plugin.py in that mode."""
+    """``make_plugin(id, mode="good", tcp=False, script=FAKE_PLUGIN, **plugin_json_keys)``: a folder with
+    plugin.json and a launcher ``gpx_<id>_<os>_<arch>`` that runs the script (fake_plugin.py) in that mode."""
 
-    def make(plugin_id: str, mode: str = "good", *, tcp: bool = False, **keys: Any) -> Path:
+    def make(plugin_id: str, mode: str = "good", *, tcp: bool = False, script: Path = FAKE_PLUGIN, **keys: Any) -> Path:
         folder = plugins_dir / plugin_id
         folder.mkdir()
         meta = {
@@ -99,7 +100,7 @@ def make_plugin(plugins_dir: Path) -> Callable[..., Path]:
         }
         (folder / "plugin.json").write_bytes(orjson.dumps(meta))
         launcher = folder / f"gpx_{plugin_id}_{go_os()}_{go_arch()}"
-        args = f'"{sys.executable}" "{FAKE_PLUGIN}" {mode}' + (" --tcp" if tcp else "")
+        args = f'"{sys.executable}" "{script}" {mode}' + (" --tcp" if tcp else "")
         launcher.write_text(f'#!/bin/sh\nexec {args} "$@"\n', encoding="utf-8")
         launcher.chmod(0o755)
         return folder
@@ -142,6 +143,12 @@ async def start_manager(plugins_dir: Path) -> AsyncIterator[StartManager]:
     leftovers = {pid: group_members(pid) for pid in seen if group_members(pid)}
     assert not leftovers, f"plugin processes left after stop: {leftovers}"
     assert not processes_under(plugins_dir), "processes still running in the plugin folders"
+
+
+@pytest.fixture
+def sdk_plugin_script() -> Path:
+    """A plugin written with ``grafana_plugin_sdk.serve``."""
+    return SDK_PLUGIN
 
 
 @pytest.fixture

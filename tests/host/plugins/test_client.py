@@ -236,3 +236,27 @@ async def test_no_calls_after_stop(make_plugin: MakePlugin, start_manager: Start
         await manager.client("good").check_health(CheckHealthRequest(CTX))
     supervisor = manager.supervisor("good")
     assert supervisor is not None and supervisor.process is None and supervisor.starts == 0
+
+
+async def test_plugin_built_with_the_sdk(
+    make_plugin: MakePlugin, start_manager: StartManager, sdk_plugin_script: Path
+) -> None:
+    make_plugin("sdk", "-", script=sdk_plugin_script)
+    manager = await start_manager()
+    meta = manager.get("sdk")
+    assert meta is not None
+    identity = Identity(org_id=1, org_role=OrgRole.ADMIN, login="admin")
+    ctx = plugin_context(meta, manager.settings, identity=identity)
+    client = manager.client("sdk")
+    result = await client.check_health(CheckHealthRequest(ctx))
+    assert (result.status, result.message) == (HealthStatus.OK, "hello admin")
+    answer = await client.query_data(QueryDataRequest(ctx, [DataQuery("A", RANGE, max_data_points=42)]))
+    [frame] = answer["A"].frames
+    assert (frame.name, frame.ref_id, frame.field("max").to_numpy().tolist()) == ("points", "A", [42])
+    with pytest.raises(MethodNotImplementedError, match="does not implement CallResource"):
+        await resource(client, "anything", ctx)
+    supervisor = manager.supervisor("sdk")
+    assert supervisor is not None and supervisor.process is not None
+    proc = supervisor.process
+    await manager.stop()
+    assert proc.exit_description() == "exited with code 0"  # the SDK honours the Shutdown RPC
