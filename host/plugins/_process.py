@@ -234,7 +234,7 @@ class PluginProcess:
             asyncio.create_task(self._watch_exit(), name=f"plugin {meta.id} exit"),
         ]
         try:
-            line = await asyncio.wait_for(asyncio.shield(self._handshake_line), timeout)
+            line = await asyncio.wait_for(asyncio.shield(self._handshake_line), max(deadline - time.monotonic(), 0))
         except TimeoutError:
             raise PluginStartError(f"plugin {meta.id} printed no handshake line within {timeout:g} s") from None
         try:
@@ -250,7 +250,7 @@ class PluginProcess:
         stub = health_pb2_grpc.HealthStub(self.channel)
         request = health_pb2.HealthCheckRequest(service=HEALTH_SERVICE)
         try:
-            reply = await stub.Check(request, timeout=seconds, wait_for_ready=True)
+            reply = await stub.Check(request, timeout=seconds)  # the plugin listens before it prints the handshake
         except grpc.aio.AioRpcError as exc:
             if self.exited:
                 raise self._exited_error("while connecting") from None

@@ -221,3 +221,15 @@ async def test_no_orphans_when_the_host_is_killed(
         if host.returncode is None:
             host.kill()
             await host.wait()
+
+
+async def test_handshake_pointing_nowhere_fails_fast(
+    make_plugin: MakePlugin, start_manager: StartManager, tmp_path: Path
+) -> None:
+    folder = make_plugin("liar")
+    launcher = next(folder.glob("gpx_liar_*"))
+    launcher.write_text(f"#!/bin/sh\necho '1|2|unix|{tmp_path}/nobody.sock|grpc|'\nexec sleep 3600\n", encoding="utf-8")
+    start = time.monotonic()
+    manager = await start_manager(options=ProcessOptions(start_timeout=30, restart_delay=5, max_restart_delay=5))
+    assert time.monotonic() - start < 10
+    await assert_unavailable_at_once(manager, "liar", f"did not answer the health check at {tmp_path}/nobody.sock")
