@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from host.api._http import JSONResponse, identity_of
-from host.auth._forms import json_object, int_param, paging, text_field
+from host.auth._forms import int_param, json_object, paging, text_field
 from host.errors import ApiError
 from host.models import Identity
 from host.rbac import require, require_global
