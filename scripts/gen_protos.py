@@ -48,6 +48,7 @@ def generate(out: Path) -> None:
         f"--python_out={out}",
         f"--grpc_python_out={out}",
         f"--mypy_out={out}",
+        f"--mypy_grpc_out={out}",
         *PROTO_FILES,
     ]
     if protoc.main(args) != 0:

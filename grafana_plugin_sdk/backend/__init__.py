@@ -9,6 +9,13 @@ from ._handlers import (
     StreamHandler,
     StreamSender,
 )
+from ._json import (
+    data_response_from_json,
+    data_response_to_json,
+    query_data_response_from_json,
+    query_data_response_to_json,
+)
+from ._mux import QueryFunc, QueryTypeMux
 from ._requests import (
     AppInstanceSettings,
     CallResourceRequest,
@@ -67,6 +74,8 @@ __all__ = [
     "QueryDataHandler",
     "QueryDataRequest",
     "QueryDataResponse",
+    "QueryFunc",
+    "QueryTypeMux",
     "RunStreamRequest",
     "StreamHandler",
     "StreamSender",
@@ -76,4 +85,8 @@ __all__ = [
     "TimeRange",
     "User",
     "UserAgent",
+    "data_response_from_json",
+    "data_response_to_json",
+    "query_data_response_from_json",
+    "query_data_response_to_json",
 ]

@@ -1,0 +1,1 @@
+"""Implementation of :mod:`grafana_plugin_sdk.httpadapter` (private; import from there)."""

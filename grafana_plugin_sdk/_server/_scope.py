@@ -1,0 +1,64 @@
+"""Per-call bookkeeping: log context fields, the request log line and the request metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from grafana_plugin_sdk import _metrics
+from grafana_plugin_sdk.backend import ErrorSource, PluginContext, QueryDataResponse
+from grafana_plugin_sdk.log import get_logger, log_context
+
+_logger = get_logger("grafana_plugin_sdk.server")
+
+
+@dataclass
+class Outcome:
+    """How a call ended, for metrics: ``ok``/``error``/``cancelled`` and who is to blame."""
+
+    status: str = "ok"
+    source: str = ErrorSource.PLUGIN.value
+
+    def from_query_data(self, response: QueryDataResponse) -> None:
+        """Error when any refId failed; downstream when every failure is downstream (as the Go SDK counts)."""
+        failed = [r for r in response.responses.values() if r.error]
+        if failed:
+            self.status = "error"
+            downstream = all(r.error_source is ErrorSource.DOWNSTREAM for r in failed)
+            self.source = (ErrorSource.DOWNSTREAM if downstream else ErrorSource.PLUGIN).value
+
+
+def context_fields(endpoint: str, ctx: PluginContext, default_plugin_id: str) -> dict[str, str]:
+    """The log fields of a call, named as the Go SDK's contextual logger names them."""
+    fields = {"endpoint": endpoint, "pluginId": ctx.plugin_id or default_plugin_id}
+    if ctx.plugin_version:
+        fields["pluginVersion"] = ctx.plugin_version
+    if (ds := ctx.data_source_instance_settings) is not None:
+        fields["dsName"] = ds.name
+        fields["dsUid"] = ds.uid
+    if ctx.user is not None and ctx.user.login:
+        fields["uname"] = ctx.user.login
+    return fields
+
+
+@contextlib.contextmanager
+def request_scope(endpoint: str, ctx: PluginContext, default_plugin_id: str = "") -> Iterator[Outcome]:
+    """Log context for the block; on exit count the call and log its completion."""
+    outcome = Outcome()
+    start = time.perf_counter()
+    with log_context(**context_fields(endpoint, ctx, default_plugin_id)):
+        try:
+            yield outcome
+        except asyncio.CancelledError:
+            outcome.status = "cancelled"
+            raise
+        except BaseException:
+            outcome.status = "error"
+            raise
+        finally:
+            elapsed = time.perf_counter() - start
+            _metrics.observe_request(endpoint, outcome.status, outcome.source, elapsed)
+            _logger.debug("Plugin Request Completed", status=outcome.status, duration=f"{elapsed * 1000:.3f}ms")

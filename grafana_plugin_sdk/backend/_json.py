@@ -1,0 +1,76 @@
+"""DataResponse / QueryDataResponse <-> the JSON Grafana's ``/api/ds/query`` answers (Go SDK ``backend/json.go``).
+
+Encoding splices each frame's already-encoded JSON bytes into the document; nothing is parsed again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from grafana_plugin_sdk.data import FrameError
+from grafana_plugin_sdk.data._json import frame_from_dict
+
+from ._responses import DataResponse, ErrorSource, QueryDataResponse
+
+
+def data_response_to_json(resp: DataResponse) -> bytes:
+    """``{"error", "errorSource"`` (on error)``, "status", "frames"`` (when any)``}``."""
+    parts = [b"{"]
+    if resp.error:
+        source = str(resp.error_source) if resp.error_source else ""
+        parts += [b'"error":', orjson.dumps(resp.error), b',"errorSource":', orjson.dumps(source), b","]
+    parts.append(b'"status":%d' % resp.effective_status())
+    if resp.frames:
+        parts += [b',"frames":[', b",".join(f.to_json() for f in resp.frames), b"]"]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+def query_data_response_to_json(resp: QueryDataResponse) -> bytes:
+    """``{"results": {refId: DataResponse, ...}}`` with refIds sorted, as Grafana writes it."""
+    results = b",".join(
+        orjson.dumps(ref_id) + b":" + data_response_to_json(resp.responses[ref_id]) for ref_id in sorted(resp.responses)
+    )
+    return b'{"results":{' + results + b"}}"
+
+
+def data_response_from_json(data: bytes | str) -> DataResponse:
+    """A DataResponse from its JSON; FrameError if malformed."""
+    return data_response_from_dict(_loads(data))
+
+
+def query_data_response_from_json(data: bytes | str) -> QueryDataResponse:
+    """A QueryDataResponse from ``{"results": {...}}``; FrameError if malformed."""
+    doc = _loads(data)
+    results = doc.get("results") if isinstance(doc, dict) else None
+    if not isinstance(results, dict):
+        raise FrameError('QueryDataResponse JSON must be an object with a "results" object')
+    return QueryDataResponse({ref_id: data_response_from_dict(r) for ref_id, r in results.items()})
+
+
+def data_response_from_dict(doc: Any) -> DataResponse:
+    """A DataResponse from its parsed JSON."""
+    if not isinstance(doc, dict):
+        raise FrameError(f"DataResponse JSON must be an object, got {type(doc).__name__}")
+    frames = doc.get("frames") or []
+    if not isinstance(frames, list):
+        raise FrameError("DataResponse frames must be an array")
+    status = doc.get("status", 0)
+    if not isinstance(status, int):
+        raise FrameError(f"DataResponse status must be an integer, got {status!r}")
+    source = doc.get("errorSource")
+    return DataResponse(
+        frames=[frame_from_dict(f) for f in frames],
+        error=doc.get("error") or None,
+        status=status,
+        error_source=ErrorSource(source) if source in ("plugin", "downstream") else None,
+    )
+
+
+def _loads(data: bytes | str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FrameError(f"not valid JSON: {exc}") from None

@@ -1,0 +1,41 @@
+"""``serve``: run a plugin handler as a Grafana backend plugin process (go-plugin handshake + pluginv2 over gRPC)."""
+
+from __future__ import annotations
+
+from typing import Literal, NoReturn
+
+__all__ = ["DEFAULT_MAX_RECEIVE_MESSAGE_SIZE", "serve"]
+
+DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 16 * 1024 * 1024
+
+
+def serve(
+    handler: object,
+    *,
+    transport: Literal["unix", "tcp"] = "unix",
+    max_receive_message_size: int = DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+    max_workers: int | None = None,
+    shutdown_grace: float = 5.0,
+    plugin_id: str = "",
+) -> NoReturn:
+    """Serve ``handler`` to the host that started this process; returns never (exits 0 after shutdown).
+
+    ``handler`` is any object with some of ``query_data``, ``check_health``, ``call_resource``, ``collect_metrics``,
+    ``subscribe_stream``, ``publish_stream``, ``run_stream`` (each plain or ``async``; plain ones run in a thread
+    pool of ``max_workers``). ``transport`` is ``"unix"`` (a socket in ``PLUGIN_UNIX_SOCKET_DIR`` or the temp dir)
+    or ``"tcp"`` (127.0.0.1, a port in ``PLUGIN_MIN_PORT..PLUGIN_MAX_PORT``). Calls in flight get
+    ``shutdown_grace`` seconds to finish on Shutdown or SIGTERM. ``plugin_id`` names the plugin in log lines when
+    the host does not send it. Started without the host's magic cookie, the process explains itself and exits 1.
+    """
+    from grafana_plugin_sdk._server._main import ServeOptions, run  # gRPC is imported when serving starts
+
+    run(
+        handler,
+        ServeOptions(
+            transport=transport,
+            max_receive_message_size=max_receive_message_size,
+            max_workers=max_workers,
+            shutdown_grace=shutdown_grace,
+            plugin_id=plugin_id,
+        ),
+    )
