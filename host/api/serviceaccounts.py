@@ -10,8 +10,7 @@ from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.routing import Route
 
-from host.api._http import JSONResponse, identity_of
-from host.auth._errors import grafana_error
+from host.api._http import JSONResponse, grafana_error, identity_of
 from host.auth._forms import int_param, iso, json_object, paging, role_field, text_field
 from host.auth._tokens import generate_token, hash_token
 from host.errors import ApiError

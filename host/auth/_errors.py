@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from host.api._http import grafana_error
 from host.errors import ApiError
-
-
-def grafana_error(status: int, message_id: str, message: str) -> ApiError:
-    """An ApiError rendered like Grafana's errutil errors."""
-    return ApiError(status, message, messageId=message_id, statusCode=status, traceID="")
 
 
 def unauthorized() -> ApiError:

@@ -1,7 +1,7 @@
 """``grafana-plugin-host create-token``: a service account token straight from the database, for scripts.
 
-Wire it into the host's CLI with :func:`add_create_token_parser` and call :func:`run_create_token` with the
-parsed arguments and settings. The token goes to stdout (only it), messages to stderr.
+Wire it into ``host.cli.COMMANDS`` as ``Command(HELP, add_create_token_arguments, run_create_token)``. The
+token goes to stdout (only it), messages to stderr.
 """
 
 from __future__ import annotations
@@ -83,13 +83,12 @@ def create_token(
     return NewToken(account_id, token_id, str(token))
 
 
-def add_create_token_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the ``create-token`` subcommand."""
-    parser = subparsers.add_parser(
-        "create-token",
-        help="create a service account token without the HTTP API (prints only the token)",
-        description="Create a service account (or reuse one of that name) and print a new token for it.",
-    )
+#: The subcommand's help line.
+HELP = "create a service account token without the HTTP API (prints only the token)"
+
+
+def add_create_token_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``create-token`` options to its subcommand parser."""
     parser.add_argument("--name", required=True, help="token name (unique in the org)")
     parser.add_argument("--role", default="Admin", choices=_ROLES, help="the service account's org role")
     parser.add_argument("--org-id", type=int, default=1, help="org of the service account (default 1)")
@@ -98,7 +97,7 @@ def add_create_token_parser(subparsers: argparse._SubParsersAction[argparse.Argu
 
 
 def run_create_token(
-    args: argparse.Namespace, settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings, args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run ``create-token``: print the token and return 0, or print the error and return 1."""
     try:
@@ -111,8 +110,8 @@ def run_create_token(
             seconds_to_live=args.seconds_to_live,
         )
     except ConfigError as exc:
-        print(f"error: {exc}", file=err)
+        print(f"grafana-plugin-host: {exc}", file=err or sys.stderr)
         return 1
-    print(new.key, file=out)
-    print(f"created token {new.token_id} for service account {new.service_account_id}", file=err)
+    print(new.key, file=out or sys.stdout)
+    print(f"created token {new.token_id} for service account {new.service_account_id}", file=err or sys.stderr)
     return 0

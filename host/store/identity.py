@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, CursorResult, Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ._errors import StoreError
@@ -122,6 +122,12 @@ class Token:
 _u, _o, _m, _k = user.c, org.c, org_user.c, api_key.c
 
 
+def _inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _user(row: Row[Any]) -> User:
     return User(
         id=row.id,
@@ -185,7 +191,7 @@ def create_org(conn: Connection, name: str) -> int:
         result = conn.execute(insert(org).values(name=name, created=now, updated=now))
     except IntegrityError:
         raise OrgNameTakenError(name) from None
-    return int(result.inserted_primary_key[0])
+    return _inserted_id(result)
 
 
 # ---- users --------------------------------------------------------------------------------------------------
@@ -245,7 +251,7 @@ def create_user(
         )
     except IntegrityError:
         raise UserExistsError(login) from None
-    user_id = int(result.inserted_primary_key[0])
+    user_id = _inserted_id(result)
     add_member(conn, org_id, user_id, role)
     return user_id
 
@@ -411,7 +417,7 @@ def add_token(
             is_revoked=False,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return _inserted_id(result)
 
 
 def list_tokens(conn: Connection, org_id: int, account_id: int) -> Sequence[Token]:

@@ -32,7 +32,7 @@ class World:
     callers: dict[str, dict[str, str]] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
 
-    def client(self, caller: str = "admin", **headers: str) -> httpx.Client:
+    def client(self, caller: str = "server admin", **headers: str) -> httpx.Client:
         """A client sending the caller's credentials."""
         return httpx.Client(base_url=self.host.url, headers={**self.callers[caller], **headers}, timeout=30)
 
@@ -63,7 +63,7 @@ def service_account_token(admin: httpx.Client, role: str, *, org_id: int = 1) ->
 
 def _build(host: HostProcess) -> World:
     world = World(host)
-    world.callers = {"none": {}, "admin": basic("admin", ADMIN_PASSWORD)}
+    world.callers = {"none": {}, "server admin": basic("admin", ADMIN_PASSWORD)}
     world.secrets = [ADMIN_PASSWORD, USER_PASSWORD]
     with world.client() as admin:
         for role in ("Viewer", "Editor"):

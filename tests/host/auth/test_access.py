@@ -20,9 +20,10 @@ CALLERS = (
     "editor",
     "editor user",
     "admin",
+    "server admin",
     "other org admin",
 )
-ROLE_RANK = {"viewer": 1, "viewer user": 1, "editor": 2, "editor user": 2, "admin": 3}
+ROLE_RANK = {"viewer": 1, "viewer user": 1, "editor": 2, "editor user": 2, "admin": 3, "server admin": 3}
 ACTIONS = {"POST": "datasources:create", "PUT": "datasources:write", "DELETE": "datasources:delete"}
 UNAUTHENTICATED = {
     "none": {"message": "Unauthorized"},
@@ -44,15 +45,31 @@ def _spec(name: str) -> dict[str, Any]:
     return {"name": name, "type": "prometheus", "access": "proxy", "url": "http://127.0.0.1:9"}
 
 
+#: Without plugins, a call the host lets through ends at the missing plugin: proof that authorization passed.
+NO_PLUGIN = (404, "Plugin not registered")
+NO_PLUGIN_RESOURCE = (500, "Unable to find datasource plugin")
+NO_PLUGIN_PROXY = (404, "Unable to find datasource plugin")
+#: What a data source of another org looks like: not there.
+INVISIBLE = {"Data source not found", "Unable to find datasource"}
+
+
+def _query(ds: DataSource) -> dict[str, Any]:
+    return {"queries": [{"refId": "A", "datasource": {"uid": ds.uid}}], "from": "now-1h", "to": "now"}
+
+
+def _tsdb_query(ds: DataSource) -> dict[str, Any]:
+    return {"queries": [{"refId": "A", "datasourceId": ds.id}], "from": "now-1h", "to": "now"}
+
+
 @dataclass(frozen=True)
 class Endpoint:
-    """One endpoint: method, path template, needed role rank, status when allowed, optional body."""
+    """One endpoint: method, path template, needed role rank, optional body, and the answer when allowed."""
 
     method: str
     path: str
     rank: int
     body: Callable[[DataSource], dict[str, Any]] | None = None
-    by_name: bool = False
+    allowed: tuple[int, str | None] = (200, None)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -70,13 +87,21 @@ ENDPOINTS = (
     Endpoint("POST", "/api/datasources", 3, lambda ds: _spec(unique("created"))),
     Endpoint("GET", "/api/datasources/{id}", 1),
     Endpoint("GET", "/api/datasources/uid/{uid}", 1),
-    Endpoint("GET", "/api/datasources/name/{name}", 1, by_name=True),
-    Endpoint("GET", "/api/datasources/id/{name}", 1, by_name=True),
+    Endpoint("GET", "/api/datasources/name/{name}", 1),
+    Endpoint("GET", "/api/datasources/id/{name}", 1),
     Endpoint("PUT", "/api/datasources/{id}", 3, lambda ds: _spec(ds.name)),
     Endpoint("PUT", "/api/datasources/uid/{uid}", 3, lambda ds: _spec(ds.name)),
     Endpoint("DELETE", "/api/datasources/{id}", 3),
     Endpoint("DELETE", "/api/datasources/uid/{uid}", 3),
-    Endpoint("DELETE", "/api/datasources/name/{name}", 3, by_name=True),
+    Endpoint("DELETE", "/api/datasources/name/{name}", 3),
+    Endpoint("GET", "/api/datasources/uid/{uid}/health", 1, allowed=NO_PLUGIN),
+    Endpoint("GET", "/api/datasources/{id}/health", 1, allowed=NO_PLUGIN),
+    Endpoint("GET", "/api/datasources/uid/{uid}/resources/x", 1, allowed=NO_PLUGIN_RESOURCE),
+    Endpoint("POST", "/api/datasources/{id}/resources/x", 1, allowed=NO_PLUGIN_RESOURCE),
+    Endpoint("GET", "/api/datasources/proxy/uid/{uid}/x", 1, allowed=NO_PLUGIN_PROXY),
+    Endpoint("GET", "/api/datasources/proxy/{id}/x", 1, allowed=NO_PLUGIN_PROXY),
+    Endpoint("POST", "/api/ds/query", 1, _query, allowed=NO_PLUGIN),
+    Endpoint("POST", "/api/tsdb/query", 1, _tsdb_query, allowed=NO_PLUGIN),
 )
 
 
@@ -111,9 +136,12 @@ def test_endpoint_by_caller(world: World, endpoint: Endpoint, caller: str) -> No
                 assert listed_or_created["datasource"]["orgId"] != 1
         else:
             assert response.status_code == 404, response.text
-            assert response.json()["message"] == "Data source not found"
+            assert response.json()["message"] in INVISIBLE
     elif ROLE_RANK[caller] >= endpoint.rank:
-        assert response.status_code == 200, response.text
+        status, message = endpoint.allowed
+        assert response.status_code == status, response.text
+        if message is not None:
+            assert response.json()["message"] == message
     else:
         assert response.status_code == 403, response.text
         denied = response.json()

@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from host.auth.cli import add_create_token_parser, run_create_token
+from host.auth.cli import HELP, add_create_token_arguments, run_create_token
 from host.config import load_settings_file
 from tests.host.auth.conftest import USER_PASSWORD, World, basic, bearer, ok, unique
 
@@ -33,7 +33,9 @@ def test_orgs(world: World) -> None:
         assert viewer.get("/api/orgs").status_code == 403
         assert viewer.post("/api/orgs", json={"name": unique("x")}).json()["title"] == "Access denied"
         # The creator is the new org's Admin.
-        assert ok(admin.get("/api/org/users", headers={"X-Grafana-Org-Id": str(created["orgId"])}))[0]["role"] == "Admin"
+        assert (
+            ok(admin.get("/api/org/users", headers={"X-Grafana-Org-Id": str(created["orgId"])}))[0]["role"] == "Admin"
+        )
 
 
 def test_admin_creates_users(world: World) -> None:
@@ -46,7 +48,9 @@ def test_admin_creates_users(world: World) -> None:
         bad_org = admin.post("/api/admin/users", json={"login": unique("n"), "password": "abcd", "OrgId": 99999})
         assert bad_org.status_code == 400
         # An org Admin that is not a server admin cannot.
-        assert org_admin_token.post("/api/admin/users", json={"login": unique("n"), "password": "abcd"}).status_code == 403
+        assert (
+            org_admin_token.post("/api/admin/users", json={"login": unique("n"), "password": "abcd"}).status_code == 403
+        )
     members = ok(world.client().get("/api/org/users"))
     mine = next(m for m in members if m["login"] == login)
     assert mine["role"] == "Viewer" and mine["userId"] == created["id"] and mine["orgId"] == 1
@@ -68,7 +72,9 @@ def test_org_users(world: World) -> None:
         # The user now acts in the other org when asking for it.
         as_member = basic(login, USER_PASSWORD) | in_other
         with httpx.Client(base_url=world.host.url, headers=as_member) as member:
-            assert member.post("/api/datasources", json={"name": "n", "type": "t", "access": "proxy"}).status_code == 403
+            assert (
+                member.post("/api/datasources", json={"name": "n", "type": "t", "access": "proxy"}).status_code == 403
+            )
             ok(admin.patch(f"/api/org/users/{user_id}", json={"role": "Admin"}, headers=in_other))
             ok(member.post("/api/datasources", json={"name": "n", "type": "t", "access": "proxy"}))
         removed = ok(admin.delete(f"/api/org/users/{user_id}", headers=in_other))
@@ -130,11 +136,11 @@ def test_nobody_grants_a_role_above_their_own(world: World) -> None:
 
 def test_cli_creates_a_working_token(world: World) -> None:
     parser = argparse.ArgumentParser()
-    add_create_token_parser(parser.add_subparsers())
+    add_create_token_arguments(parser.add_subparsers().add_parser("create-token", help=HELP))
     settings = load_settings_file(world.host.config, environ={})
     out, err = io.StringIO(), io.StringIO()
     args = parser.parse_args(["create-token", "--name", unique("ci"), "--role", "Editor"])
-    assert run_create_token(args, settings, out=out, err=err) == 0
+    assert run_create_token(settings, args, out=out, err=err) == 0
     key = out.getvalue().strip()
     assert TOKEN.match(key) and key not in err.getvalue()
     world.secrets.append(key)
@@ -143,5 +149,5 @@ def test_cli_creates_a_working_token(world: World) -> None:
         assert client.post("/api/datasources", json={"name": "c", "type": "t", "access": "proxy"}).status_code == 403
     # Same name again: a clear error, exit status 1, nothing on stdout.
     out = io.StringIO()
-    assert run_create_token(args, settings, out=out, err=err) == 1
+    assert run_create_token(settings, args, out=out, err=err) == 1
     assert out.getvalue() == "" and "already has a token" in err.getvalue()
