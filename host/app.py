@@ -18,8 +18,8 @@ from starlette.responses import Response
 
 from host import api
 from host.api._http import JSONResponse
-from host.api._identity import DevIdentityMiddleware
 from host.api.misc import HostMetrics, MetricsMiddleware
+from host.auth import AuthenticationMiddleware, ensure_admin_user
 from host.config import Settings
 from host.errors import ApiError
 from host.provisioning import provision
@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
         try:
             log.info("database: %s", store.description)
             await provision(store, settings.provisioning_path, provisioning_environ(settings))
+            await store.run(ensure_admin_user, store.engine, settings)
             app.state.store = store
             if plugins is not None:
                 await plugins.start()
@@ -105,7 +106,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
 
     app = Starlette(
         routes=api.routes,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(DevIdentityMiddleware)],
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(AuthenticationMiddleware)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )

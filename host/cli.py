@@ -19,6 +19,7 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from host.app import create_app
+from host.auth import cli as auth_cli
 from host.config import Settings, load_settings_file
 from host.errors import ConfigError, HostError
 from host.plugins import PluginManager
@@ -93,6 +94,7 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
 #: Subcommands by name; ``serve`` runs when none is given. Other modules add theirs here.
 COMMANDS: dict[str, Command] = {
     "serve": Command("run the HTTP API and the plugins (default)", lambda parser: None, serve),
+    "create-token": Command(auth_cli.HELP, auth_cli.add_create_token_arguments, auth_cli.run_create_token),
 }
 
 

@@ -95,3 +95,16 @@ def require(identity: Identity, action: str, scope: str = "") -> None:
     """Raise the 403 ApiError unless the identity may do ``action`` on ``scope``."""
     if not has_access(permissions(identity), action, scope):
         raise access_denied(action, scope)
+
+
+def require_global(identity: Identity, action: str, scope: str = "") -> None:
+    """Like :func:`require` for server-wide actions (all orgs, all users): only server-admin grants count."""
+    granted = SERVER_ADMIN_GRANTS if identity.is_grafana_admin else ()
+    if not has_access(granted, action, scope):
+        raise access_denied(action, scope)
+
+
+def require_role_at_most(identity: Identity, role: OrgRole) -> None:
+    """Refuse (403) to grant a role above the caller's own, as Grafana does for users and service accounts."""
+    if role.rank > identity.org_role.rank:
+        raise ApiError(403, "Cannot assign a role higher than user's role")

@@ -7,7 +7,19 @@ import importlib
 from starlette.routing import BaseRoute
 
 #: Route modules in this package; those not yet present in a checkout are skipped.
-_MODULES = ("datasources", "misc", "query", "ds_health", "resources", "proxy", "tsdb", "plugins")
+_MODULES = (
+    "datasources",
+    "misc",
+    "query",
+    "ds_health",
+    "resources",
+    "proxy",
+    "tsdb",
+    "plugins",
+    "orgs",
+    "users",
+    "serviceaccounts",
+)
 
 
 def _collect() -> list[BaseRoute]:

@@ -51,3 +51,21 @@ def test_denied_body_is_grafanas() -> None:
     assert body["title"] == "Access denied"
     assert body["message"].endswith("Permissions needed: action:datasources:delete scopes:datasources:uid:x")
     assert body["accessErrorId"].startswith("ACE") and len(body["accessErrorId"]) == 13
+
+
+def test_global_actions_need_a_server_admin() -> None:
+    from host.rbac import require_global
+
+    with pytest.raises(ApiError) as caught:
+        require_global(_who(OrgRole.ADMIN), "orgs:read")
+    assert caught.value.status == 403
+    require_global(_who(OrgRole.VIEWER, admin=True), "orgs:read")
+
+
+def test_role_cap() -> None:
+    from host.rbac import require_role_at_most
+
+    require_role_at_most(_who(OrgRole.EDITOR), OrgRole.EDITOR)
+    with pytest.raises(ApiError) as caught:
+        require_role_at_most(_who(OrgRole.EDITOR), OrgRole.ADMIN)
+    assert caught.value.status == 403

@@ -84,8 +84,31 @@ class HostProcess:
         self.process = None
         return code
 
+    def join_org(self, org_id: int) -> None:
+        """Make the admin an Admin of org ``org_id`` (created with that id if missing), straight in the database."""
+        from sqlalchemy import insert
+
+        from host.config import load_settings_file
+        from host.store import identity
+        from host.store._engine import make_engine
+        from host.store._schema import org
+
+        engine = make_engine(load_settings_file(self.config, environ=self.env).sqlalchemy_url)
+        try:
+            with engine.begin() as conn:
+                if identity.get_org(conn, org_id) is None:
+                    now = identity.utcnow()
+                    conn.execute(insert(org).values(id=org_id, name=f"Org {org_id}", created=now, updated=now))
+                admin = identity.find_user(conn, "admin")
+                assert admin is not None
+                if identity.role_in_org(conn, admin.id, org_id) is None:
+                    identity.add_member(conn, org_id, admin.id, "Admin")
+        finally:
+            engine.dispose()
+
     def client(self, org_id: int = 1) -> httpx.Client:
-        """An HTTP client for the host acting in ``org_id``."""
+        """An HTTP client for the host acting in ``org_id`` (as the admin, made an Admin of that org)."""
+        self.join_org(org_id)
         return httpx.Client(
             base_url=self.url,
             auth=("admin", "admin"),
@@ -171,9 +194,11 @@ _orgs = itertools.count(1000)
 
 
 @pytest.fixture
-def org() -> int:
-    """An org id no other test uses (the caller's org comes from ``X-Grafana-Org-Id``)."""
-    return next(_orgs)
+def org(shared_host: HostProcess) -> int:
+    """An org id no other test uses, where the admin is an Admin (the caller's org: ``X-Grafana-Org-Id``)."""
+    org_id = next(_orgs)
+    shared_host.join_org(org_id)
+    return org_id
 
 
 @pytest.fixture
