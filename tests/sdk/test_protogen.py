@@ -185,6 +185,10 @@ def test_reference_appendix_agrees_with_transcription() -> None:
         assert found[message] == fields, message
 
 
+def _sources(folder: Path) -> list[Path]:
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.suffix in (".py", ".pyi"))
+
+
 def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
     """Regenerating the stubs from proto/ changes nothing (run `make protos` when this fails)."""
     spec = importlib.util.spec_from_file_location("gen_protos", ROOT / "scripts" / "gen_protos.py")
@@ -193,7 +197,7 @@ def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
     spec.loader.exec_module(gen_protos)
     gen_protos.generate(tmp_path)
     committed = ROOT / "grafana_plugin_sdk" / "_protogen"
-    generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.py*"))
-    assert generated == sorted(p.relative_to(committed) for p in committed.rglob("*.py*"))
+    generated = _sources(tmp_path)
+    assert generated == _sources(committed)
     for rel in generated:
         assert filecmp.cmp(tmp_path / rel, committed / rel, shallow=False), f"{rel} is stale"
