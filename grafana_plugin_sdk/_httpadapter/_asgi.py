@@ -35,14 +35,11 @@ class ASGIAdapter:
         """Run the app on the request; send its response as one message per body chunk."""
         exchange = _Exchange(request, ResponseEmitter(sender))
         app_task = asyncio.create_task(exchange.run(self.app))
-        completed = asyncio.create_task(exchange.completed.wait())
         try:
-            await asyncio.wait({app_task, completed}, return_when=asyncio.FIRST_COMPLETED)
+            await exchange.completed.wait()  # set when the response is complete or the app has ended
         except asyncio.CancelledError:
             app_task.cancel()
             raise
-        finally:
-            completed.cancel()
         if app_task.done():
             app_task.result()
             return
@@ -88,6 +85,8 @@ class _Exchange:
             if not message.get("more_body", False):
                 self.emitter.finish()
                 self.completed.set()
+            else:
+                await asyncio.sleep(0)  # let the server write the chunk before the app produces the next
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
 

@@ -99,12 +99,9 @@ class StreamPacketSender:
 
     def send_frame(self, frame: Frame, include_schema: bool = True) -> None:
         """Send a data frame as frame JSON (``include_schema=False``: data only, for later packets)."""
-        data = frame.to_json()
-        if not include_schema:
-            document = orjson.loads(data)
-            document.pop("schema", None)
-            data = orjson.dumps(document)
-        self.send_bytes(data)
+        from grafana_plugin_sdk.data import FrameInclude
+
+        self.send_bytes(frame.to_json(FrameInclude.ALL if include_schema else FrameInclude.DATA_ONLY))
 
     def send_json(self, value: Any) -> None:
         """Send any JSON value."""

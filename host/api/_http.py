@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
 import orjson
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.responses import Response
 
 from host.errors import ApiError
 from host.models import Identity
+from host.plugins import PluginManager
 
 
 class JSONResponse(Response):
@@ -54,3 +56,42 @@ async def read_json(request: Request, *, bad_request_message: str = "bad request
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ApiError(400, bad_request_message) from None
+
+
+_INT64_MAX = (1 << 63) - 1
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def path_id(request: Request, param: str = "id") -> int:
+    """A numeric path parameter (a data source id); 400 ``id is invalid`` unless it is a 64-bit integer."""
+    text = str(request.path_params.get(param, ""))
+    if not _INTEGER.fullmatch(text) or not -_INT64_MAX <= (value := int(text)) <= _INT64_MAX:
+        raise ApiError(400, "id is invalid")
+    return value
+
+
+def grafana_error(status: int, message_id: str, message: str) -> ApiError:
+    """An error in the shape of Grafana's errutil: ``message``, ``messageId``, ``statusCode``, ``traceID``."""
+    return ApiError(status, message, messageId=message_id, statusCode=status, traceID="")
+
+
+class TypeInfo(NamedTuple):
+    """How the API shows a data source type: canonical plugin id, display name, small logo URL."""
+
+    id: str
+    name: str
+    logo_url: str
+
+
+#: Logo shown for a data source whose plugin is unknown (Grafana's default).
+DEFAULT_LOGO = "public/img/icn-datasource.svg"
+
+
+def type_info(request: Request, type_id: str) -> TypeInfo:
+    """Display data of a data source type from the plugin manager, or the defaults for an unknown plugin."""
+    manager = getattr(request.app.state, "plugins", None)
+    meta = manager.get(type_id) if isinstance(manager, PluginManager) else None
+    if meta is None:
+        return TypeInfo(type_id, type_id, DEFAULT_LOGO)
+    logo = f"public/plugins/{meta.id}/{meta.logo}" if meta.logo else DEFAULT_LOGO
+    return TypeInfo(meta.id, meta.name, logo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grafana_plugin_sdk._protogen import backend_pb2 as pb
 from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
 from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
+from grafana_plugin_sdk.data import Frame
 
 Launch = Callable[..., Any]
 # The generated stubs are untyped.
@@ -72,6 +74,24 @@ def test_query_data_answers_every_ref_id(launch: Launch, make_context: Any, make
     reply = stub.QueryData(pb.QueryDataRequest(pluginContext=make_context(), queries=queries), timeout=5)
     assert {ref: r.status for ref, r in reply.responses.items()} == {"A": 200, "B": 204, "C": 404}
     assert all(r.error == "" and r.errorSource == "" for r in reply.responses.values())
+
+
+@pytest.mark.parametrize("fmt", [pb.ARROW, pb.JSON])
+def test_query_data_frames_are_encoded_in_the_requested_format(
+    launch: Launch, make_context: Any, make_query: Any, fmt: pb.DataFrameFormat.ValueType
+) -> None:
+    stub = DataStub(launch("sync_plugin.py").channel)
+    request = pb.QueryDataRequest(pluginContext=make_context(), queries=[make_query("F", "frame")], format=fmt)
+    response = stub.QueryData(request, timeout=5).responses["F"]
+    assert (response.status, response.format, len(response.frames)) == (200, fmt, 1)
+    if fmt == pb.ARROW:
+        assert response.frames[0][:6] == b"ARROW1"
+        frame = Frame.from_arrow(response.frames[0])
+    else:
+        frame = Frame.from_json(response.frames[0])
+    assert (frame.name, frame.ref_id) == ("numbers", "F")  # the refId filled in from the response key
+    assert frame.field("time").to_pylist() == [datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1, 1, tzinfo=UTC)]
+    assert frame.field("value").to_pylist() == [1.5, None]
 
 
 def test_query_data_handler_that_raises_fails_every_ref_id_not_the_process(

@@ -68,19 +68,27 @@ class Data(backend_pb2_grpc.DataServicer):
 class Diagnostics(backend_pb2_grpc.DiagnosticsServicer):
     def CheckHealth(self, request: pb.CheckHealthRequest, context: grpc.ServicerContext) -> pb.CheckHealthResponse:
         details = {"context": context_dict(request.pluginContext), "headers": dict(request.headers)}
-        return pb.CheckHealthResponse(status=pb.CheckHealthResponse.OK, message="ok", jsonDetails=json.dumps(details).encode())
+        return pb.CheckHealthResponse(
+            status=pb.CheckHealthResponse.OK, message="ok", jsonDetails=json.dumps(details).encode()
+        )
 
-    def CollectMetrics(self, request: pb.CollectMetricsRequest, context: grpc.ServicerContext) -> pb.CollectMetricsResponse:
+    def CollectMetrics(
+        self, request: pb.CollectMetricsRequest, context: grpc.ServicerContext
+    ) -> pb.CollectMetricsResponse:
         text = b"# TYPE fake_up gauge\nfake_up 1\n"
         return pb.CollectMetricsResponse(metrics=pb.CollectMetricsResponse.Payload(prometheus=text))
 
 
 class Resource(backend_pb2_grpc.ResourceServicer):
-    def CallResource(self, request: pb.CallResourceRequest, context: grpc.ServicerContext) -> Iterator[pb.CallResourceResponse]:
+    def CallResource(
+        self, request: pb.CallResourceRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.CallResourceResponse]:
         json_headers = {"Content-Type": pb.StringList(values=["application/json"])}
         if request.path == "env":
             env = {key: os.environ.get(key) for key in ENV_KEYS}
-            body = json.dumps({"env": env, "cwd": os.getcwd(), "pid": os.getpid(), "children": [c.pid for c in children]})
+            body = json.dumps(
+                {"env": env, "cwd": os.getcwd(), "pid": os.getpid(), "children": [c.pid for c in children]}
+            )
             yield pb.CallResourceResponse(code=200, headers=json_headers, body=body.encode())
         elif request.path == "flood":
             yield pb.CallResourceResponse(code=200, body=str(flood_written).encode())

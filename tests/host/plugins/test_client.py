@@ -24,7 +24,7 @@ from grafana_plugin_sdk.backend import (
 )
 from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError
 from host.models import DataSource, Identity, OrgRole
-from host.plugins import PluginClient, PluginManager, plugin_context
+from host.plugins import PluginClient, plugin_context
 
 from .conftest import StartManager
 

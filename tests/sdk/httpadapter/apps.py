@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from grafana_plugin_sdk import httpadapter
-from grafana_plugin_sdk.backend import PluginContext
+from grafana_plugin_sdk.backend import CallResourceHandler, PluginContext
 
 NAMESPACES = {"namespaces": ["ns-1", "ns-2"]}
 PROJECTS = {"projects": ["project-1", "project-2"]}
@@ -45,6 +45,12 @@ def wait_for_gate(gate: Path) -> bytes:
             return b"timeout\n"
         time.sleep(0.01)
     return b"second\n"
+
+
+def broken_stream() -> Iterator[bytes]:
+    """What the ``/broken-stream`` route streams: one chunk, then a failure."""
+    yield b"partial\n"
+    raise RuntimeError("the stream broke")
 
 
 def reversed_bytes(body: bytes) -> bytes:
@@ -111,6 +117,11 @@ def flask_gated() -> Any:
     return flask.Response(generate(), mimetype="text/plain")
 
 
+@flask_app.get("/broken-stream")
+def flask_broken_stream() -> Any:
+    return flask.Response(broken_stream(), mimetype="text/plain")
+
+
 @flask_app.get("/user")
 def flask_user() -> Any:
     return context_json(httpadapter.plugin_context(flask.request.environ))
@@ -172,6 +183,10 @@ async def st_gated(request: Request) -> Response:
     return StreamingResponse(generate(), media_type="text/plain")
 
 
+async def st_broken_stream(request: Request) -> Response:
+    return StreamingResponse(broken_stream(), media_type="text/plain")
+
+
 async def st_user(request: Request) -> Response:
     return JSONResponse(context_json(httpadapter.plugin_context(request)))
 
@@ -190,7 +205,13 @@ starlette_app = Starlette(
         Route("/binary", st_binary, methods=["POST"]),
         Route("/stream", st_stream),
         Route("/gated", st_gated),
+        Route("/broken-stream", st_broken_stream),
         Route("/user", st_user),
         Route("/boom", st_boom),
     ]
 )
+
+
+def handler_for(framework: str) -> CallResourceHandler:
+    """The adapter around the named test app: ``flask`` (WSGI) or ``starlette`` (ASGI)."""
+    return httpadapter.wsgi(flask_app) if framework == "flask" else httpadapter.asgi(starlette_app)

@@ -1,24 +1,57 @@
-"""The Flask and the Starlette test apps behind the adapters: routes, methods, headers, streaming, errors."""
+"""The Flask and the Starlette test apps behind the adapters, in process and over real gRPC to a plugin process."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
 
+import grpc
 import orjson
 import pytest
 
-from grafana_plugin_sdk import httpadapter
-from grafana_plugin_sdk.backend import CallResourceHandler, CallResourceRequest, CallResourceResponse
-from tests.sdk.httpadapter.apps import STREAM_CHUNKS, flask_app, starlette_app
+from grafana_plugin_sdk._protogen import backend_pb2_grpc
+from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
+from grafana_plugin_sdk.backend._convert import call_resource_request_to_proto, call_resource_response_from_proto
+from tests.sdk.conftest import HOST_ENV, channel_for, read_line, start_process, stop_process
+from tests.sdk.httpadapter.apps import STREAM_CHUNKS, handler_for
 from tests.sdk.httpadapter.conftest import call, resource_request
 
+PLUGIN = Path(__file__).resolve().parent / "resource_plugin.py"
+CALL_TIMEOUT = 20.0
+
 Caller = Callable[[CallResourceRequest], list[CallResourceResponse]]
+Stubs = Callable[[str], backend_pb2_grpc.ResourceStub]
 
 
-def handler_for(framework: str) -> CallResourceHandler:
-    """The adapter around the named test app."""
-    return httpadapter.wsgi(flask_app) if framework == "flask" else httpadapter.asgi(starlette_app)
+@pytest.fixture(scope="module")
+def plugin_stubs() -> Iterator[Stubs]:
+    """Starts (once per module and framework) the resource plugin process; gives a Resource stub to it."""
+    root = Path(tempfile.mkdtemp(prefix="gpha-"))
+    running: dict[str, tuple[subprocess.Popen[bytes], grpc.Channel]] = {}
+
+    def stub(framework: str) -> backend_pb2_grpc.ResourceStub:
+        if framework not in running:
+            workdir = root / framework
+            workdir.mkdir()
+            env = {**HOST_ENV, "PLUGIN_UNIX_SOCKET_DIR": str(workdir)}
+            proc, stderr_path = start_process(PLUGIN, env, workdir, (framework,))
+            line = read_line(proc, 20).decode()
+            if not line.endswith("\n"):
+                stop_process(proc)
+                pytest.fail(f"no handshake from the {framework} plugin; stderr: {stderr_path.read_text()}")
+            running[framework] = (proc, channel_for(line.strip()))
+        return backend_pb2_grpc.ResourceStub(running[framework][1])
+
+    yield stub
+    for proc, channel in running.values():
+        channel.close()
+        stop_process(proc)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(params=["flask", "starlette"])
@@ -27,11 +60,19 @@ def framework(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def caller(framework: str) -> Caller:
-    """Calls the app in process through its adapter, collecting the messages sent."""
-    handler = handler_for(framework)
-    return lambda request: asyncio.run(call(handler, request))
+@pytest.fixture(params=["in-process", "grpc"])
+def caller(request: pytest.FixtureRequest, framework: str) -> Caller:
+    """Calls the app through its adapter, in process or over gRPC to a plugin process; returns the messages."""
+    if request.param == "in-process":
+        handler = handler_for(framework)
+        return lambda req: asyncio.run(call(handler, req))
+    stub = request.getfixturevalue("plugin_stubs")(framework)
+
+    def over_grpc(req: CallResourceRequest) -> list[CallResourceResponse]:
+        stream = stub.CallResource(call_resource_request_to_proto(req), timeout=CALL_TIMEOUT)
+        return [call_resource_response_from_proto(message) for message in stream]
+
+    return over_grpc
 
 
 def whole(messages: list[CallResourceResponse]) -> tuple[int, dict[str, list[str]], bytes]:
@@ -122,3 +163,35 @@ def test_exception_is_a_500_without_details_and_serving_continues(caller: Caller
         assert body == b"Internal Server Error"
     status, _, _ = whole(caller(resource_request("namespaces")))
     assert status == 200
+
+
+def test_streamed_chunks_reach_the_host_while_the_app_still_runs(
+    plugin_stubs: Stubs, framework: str, tmp_path: Path
+) -> None:
+    """The gated route sends its second chunk only after the test saw the first one arrive over gRPC."""
+    stub = plugin_stubs(framework)
+    gate = tmp_path / "gate"
+    request = resource_request(f"gated?gate={quote(str(gate))}")
+    stream = stub.CallResource(call_resource_request_to_proto(request), timeout=CALL_TIMEOUT)
+    first = next(stream)
+    assert (first.code, first.body) == (200, b"first\n")
+    assert first.headers["Content-Type"].values[0].startswith("text/plain")
+    # while that call waits, the plugin answers others
+    other = list(stub.CallResource(call_resource_request_to_proto(resource_request("namespaces")), timeout=5))
+    assert orjson.loads(other[0].body) == {"namespaces": ["ns-1", "ns-2"]}
+    gate.touch()
+    rest = list(stream)
+    assert [(m.code, m.body, dict(m.headers)) for m in rest] == [(0, b"second\n", {})]
+
+
+def test_failure_mid_stream_ends_the_call_with_an_error(plugin_stubs: Stubs, framework: str) -> None:
+    """The host sees the first chunk, then a gRPC error instead of a silently short body."""
+    stub = plugin_stubs(framework)
+    stream = stub.CallResource(call_resource_request_to_proto(resource_request("broken-stream")), timeout=CALL_TIMEOUT)
+    first = next(stream)
+    assert (first.code, first.body) == (200, b"partial\n")
+    with pytest.raises(grpc.RpcError) as failure:
+        list(stream)
+    assert failure.value.code() != grpc.StatusCode.OK
+    again = list(stub.CallResource(call_resource_request_to_proto(resource_request("projects")), timeout=5))
+    assert again[0].code == 200

@@ -25,6 +25,7 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
+from grafana_plugin_sdk.data import Field, Frame
 
 mux = QueryTypeMux()
 
@@ -82,6 +83,9 @@ class Plugin:
         for i in range(3):
             sender.send_json({"tick": i, "path": request.path})
             await asyncio.sleep(0.01)
+        frame = Frame("ticks", [Field("n", [1, 2])])
+        sender.send_frame(frame)
+        sender.send_frame(frame, include_schema=False)
 
 
 if __name__ == "__main__":

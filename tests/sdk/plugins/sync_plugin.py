@@ -17,6 +17,7 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
 )
+from grafana_plugin_sdk.data import Field, Frame
 from grafana_plugin_sdk.log import get_logger
 
 logger = get_logger("sync-plugin")
@@ -47,6 +48,11 @@ class Plugin:
                 logger.info("logged from a query", refId=query.ref_id)
             if query.query_type == "sleep":
                 time.sleep(float(query.model.get("seconds", 1)))
+            if query.query_type == "frame":
+                times = [query.time_range.from_, query.time_range.to]
+                frame = Frame("numbers", [Field("time", times), Field("value", [1.5, None])])
+                response[query.ref_id] = DataResponse(frames=[frame])
+                continue
             response[query.ref_id] = DataResponse(status=int(query.model.get("status", 200)))
         return response
 
