@@ -6,6 +6,7 @@ from ._context import TEST_USER, data_query, data_source_settings, plugin_contex
 from ._inprocess import InProcessTransport, async_in_process, in_process
 from ._plugin_client import AsyncPluginTestClient
 from ._resource import ResourceResponse
+from ._subprocess import SubprocessTransport, async_start_plugin, start_plugin
 from ._sync import PluginTestClient
 from ._transport import PluginCallError, Transport
 
@@ -16,14 +17,17 @@ __all__ = [
     "PluginCallError",
     "PluginTestClient",
     "ResourceResponse",
+    "SubprocessTransport",
     "Transport",
     "assert_frames_equal",
     "assert_golden",
     "async_in_process",
+    "async_start_plugin",
     "data_query",
     "data_source_settings",
     "frame_difference",
     "frames_difference",
     "in_process",
     "plugin_context",
+    "start_plugin",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, datetime) else repr(value)
     return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 3] + "..."
 
 
@@ -152,7 +153,9 @@ def assert_frames_equal(
         raise AssertionError(f"frames differ: {found}")
 
 
-def golden_files(response: DataResponse | QueryDataResponse, name: str, directory: Path) -> list[tuple[Path, DataResponse]]:
+def golden_files(
+    response: DataResponse | QueryDataResponse, name: str, directory: Path
+) -> list[tuple[Path, DataResponse]]:
     """The golden file of each DataResponse: ``name.jsonc``, or ``name.<refId>.jsonc`` for several refIds."""
     if isinstance(response, DataResponse):
         return [(directory / f"{name}.jsonc", response)]

@@ -76,7 +76,8 @@ class AsyncPluginTestClient:
         headers: Mapping[str, str] | None = None,
     ) -> QueryDataRequest:
         """The QueryDataRequest for query models (refIds A, B... where a model has none) or DataQuery objects."""
-        built = [data_query(q, ref_id=ref, time_range=time_range) for q, ref in zip(queries, ref_ids(len(queries)))]
+        refs = ref_ids(len(queries))
+        built = [data_query(q, ref_id=ref, time_range=time_range) for q, ref in zip(queries, refs, strict=True)]
         return QueryDataRequest(self.context, built, dict(headers or {}), format)
 
     async def query_data(self, request: QueryDataRequest) -> QueryDataResponse:
@@ -123,9 +124,7 @@ class AsyncPluginTestClient:
         headers: Mapping[str, str] | None = None,
     ) -> ResourceResponse:
         """Call a resource route (``path`` relative to ``.../resources/``) and return the whole response."""
-        request = resource_request(
-            self.context, method, path, params=params, body=body, json=json, headers=headers
-        )
+        request = resource_request(self.context, method, path, params=params, body=body, json=json, headers=headers)
         return await self.call_resource(request)
 
     async def get_resource(self, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -8,7 +8,7 @@ Imports stay light: the harness modules load when a fixture is first used.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -40,9 +40,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """On failure, add a section with the logs of every plugin process the test started."""
-    report: pytest.TestReport = yield
+    report = yield
     if report.failed:
         for section in item.stash.get(_SECTIONS, []):
             title, text = section()
@@ -87,7 +89,7 @@ def plugin_process(request: pytest.FixtureRequest) -> Iterator[Callable[..., Plu
     clients: list[PluginTestClient] = []
 
     def start(target: Any = None, **kwargs: Any) -> PluginTestClient:
-        client = start_plugin(target, **kwargs)
+        client: PluginTestClient = start_plugin(target, **kwargs)
         clients.append(client)
         title = f"plugin {client.context.plugin_id or target or kwargs.get('module')} log"
         _add_section(request.node, lambda: (title, "\n".join(client.logs())))
@@ -99,7 +101,9 @@ def plugin_process(request: pytest.FixtureRequest) -> Iterator[Callable[..., Plu
 
 
 @pytest.fixture
-def grafana_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Stack]]:
+def grafana_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Stack]]:
     """``grafana_stack(plugins=[folder...], datasources=[{...}])``: a running host on a free port with its own
     data folder, the data sources provisioned, and a logged-in client (see
     :func:`grafana_plugin_sdk.testing.start_stack`); its log is shown when the test fails."""
