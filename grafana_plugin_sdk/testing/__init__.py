@@ -6,6 +6,7 @@ from ._context import TEST_USER, data_query, data_source_settings, plugin_contex
 from ._inprocess import InProcessTransport, async_in_process, in_process
 from ._plugin_client import AsyncPluginTestClient
 from ._resource import ResourceResponse
+from ._stack import Stack, StackStartError, start_stack
 from ._subprocess import SubprocessTransport, async_start_plugin, start_plugin
 from ._sync import PluginTestClient
 from ._transport import PluginCallError, Transport
@@ -17,6 +18,8 @@ __all__ = [
     "PluginCallError",
     "PluginTestClient",
     "ResourceResponse",
+    "Stack",
+    "StackStartError",
     "SubprocessTransport",
     "Transport",
     "assert_frames_equal",
@@ -30,4 +33,5 @@ __all__ = [
     "in_process",
     "plugin_context",
     "start_plugin",
+    "start_stack",
 ]

@@ -68,9 +68,9 @@ class _LogCapture(logging.Handler):
 
 class _Stubs:
     def __init__(self, channel: grpc.aio.Channel) -> None:
-        self.data = backend_pb2_grpc.DataStub(channel)  # type: ignore[no-untyped-call]
-        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)  # type: ignore[no-untyped-call]
-        self.resource = backend_pb2_grpc.ResourceStub(channel)  # type: ignore[no-untyped-call]
+        self.data = backend_pb2_grpc.DataStub(channel)
+        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
+        self.resource = backend_pb2_grpc.ResourceStub(channel)
 
 
 class SubprocessTransport:
