@@ -47,23 +47,21 @@ class _LogCapture(logging.Handler):
         super().__init__(logging.DEBUG)
         self.lines: list[str] = []
         self._logger = logging.getLogger(f"plugin.{plugin_id}")
-        self._saved = (self._logger.level, self._logger.propagate)
+        self._saved_level = self._logger.level
 
     def emit(self, record: logging.LogRecord) -> None:
         """Keep one line: ``LEVEL message key=value...``."""
         self.lines.append(f"{record.levelname} {record.getMessage()}")
 
     def attach(self) -> None:
-        """Receive every level and keep it out of the test's own log capture (the report shows it on failure)."""
+        """Receive every level (the lines still propagate to the test's own log capture)."""
         self._logger.addHandler(self)
         self._logger.setLevel(logging.DEBUG)
-        self._logger.propagate = False
 
     def detach(self) -> None:
         """Restore the logger."""
         self._logger.removeHandler(self)
-        self._logger.setLevel(self._saved[0])
-        self._logger.propagate = self._saved[1]
+        self._logger.setLevel(self._saved_level)
 
 
 class _Stubs:
