@@ -90,7 +90,9 @@ def _echo_app() -> Starlette:
     async def text(request: Request) -> Response:
         return Response("plain words", status_code=int(request.query_params.get("status", "200")))
 
-    return Starlette(routes=[Route("/echo", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]), Route("/text", text)])
+    return Starlette(
+        routes=[Route("/echo", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]), Route("/text", text)]
+    )
 
 
 def _client(**kwargs: Any) -> AsyncGrafanaClient:
