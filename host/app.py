@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,16 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"message": "Internal Server Error"}, status_code=500)
 
 
+def provisioning_environ(settings: Settings) -> dict[str, str]:
+    """The environment provisioning files expand: the process's, plus Grafana's ``GF_PATHS_*`` as absolute paths."""
+    paths = {
+        "GF_PATHS_DATA": settings.data_dir,
+        "GF_PATHS_PLUGINS": Path(settings.plugins_path),
+        "GF_PATHS_PROVISIONING": Path(settings.provisioning_path),
+    }
+    return {**{name: str(path.resolve()) for name, path in paths.items()}, **os.environ}
+
+
 def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> Starlette:
     """The host application; its lifespan opens the store (migrations, secrets, provisioning) and runs the plugins."""
     metrics = HostMetrics()
@@ -80,7 +91,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
         store = await Store.open(settings)
         try:
             log.info("database: %s", store.description)
-            await provision(store, settings.provisioning_path)
+            await provision(store, settings.provisioning_path, provisioning_environ(settings))
             app.state.store = store
             if plugins is not None:
                 await plugins.start()

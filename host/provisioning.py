@@ -211,6 +211,6 @@ async def apply_plan(store: Store, plan: ProvisioningPlan) -> None:
             raise ConfigError(f"{item.source}: {exc}") from None
 
 
-async def provision(store: Store, provisioning_dir: str | Path) -> None:
-    """Read and apply the data source provisioning files."""
-    await apply_plan(store, read_plan(provisioning_dir))
+async def provision(store: Store, provisioning_dir: str | Path, environ: Mapping[str, str] | None = None) -> None:
+    """Read and apply the data source provisioning files (``environ`` expands ``$VAR``; default os.environ)."""
+    await apply_plan(store, read_plan(provisioning_dir, environ))

@@ -81,12 +81,10 @@ class _Exchange:
             headers = [(text_from_bytes(name), text_from_bytes(value)) for name, value in message.get("headers", ())]
             self.emitter.start(int(message["status"]), headers)
         elif kind == "http.response.body":
-            self.emitter.write(message.get("body", b""))
+            await self.emitter.write_async(message.get("body", b""))
             if not message.get("more_body", False):
                 self.emitter.finish()
                 self.completed.set()
-            else:
-                await asyncio.sleep(0)  # let the server write the chunk before the app produces the next
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r}")
 

@@ -48,15 +48,23 @@ class ResponseEmitter:
 
     def write(self, chunk: bytes) -> None:
         """Send a body chunk as its own message (empty chunks send nothing)."""
+        if self._writable(chunk):
+            self._sender.send(self._next_message(bytes(chunk)))
+
+    async def write_async(self, chunk: bytes) -> None:
+        """Like :meth:`write`, waiting while the host is behind (for async apps)."""
+        if self._writable(chunk):
+            await self._sender.send_async(self._next_message(bytes(chunk)))
+
+    def _writable(self, chunk: bytes) -> bool:
         if self.complete:
             raise RuntimeError("response already complete")
-        if chunk:
-            self._emit(bytes(chunk))
+        return bool(chunk)
 
     def finish(self) -> None:
         """End the response; sends status and headers if no body chunk did."""
         if not self.sent_first:
-            self._emit(b"")
+            self._sender.send(self._next_message(b""))
         self.complete = True
 
     def fail(self, exc: BaseException) -> None:
@@ -73,11 +81,11 @@ class ResponseEmitter:
         self._sender.send(CallResourceResponse(500, {"Content-Type": ["application/json"]}, _ERROR_BODY))
         self.sent_first = self.complete = True
 
-    def _emit(self, body: bytes) -> None:
+    def _next_message(self, body: bytes) -> CallResourceResponse:
+        """The message carrying ``body``: the first with status and headers, later ones body only."""
         if self._status is None:
             raise RuntimeError("response body before status and headers")
         if self.sent_first:
-            self._sender.send(CallResourceResponse(0, {}, body))
-            return
-        self._sender.send(CallResourceResponse(self._status, self._headers, body))
+            return CallResourceResponse(0, {}, body)
         self.sent_first = True
+        return CallResourceResponse(self._status, self._headers, body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import threading
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 
+class _Slot(enum.Enum):
+    """Which bound a queued message holds a place in."""
+
+    NONE = 0
+    THREAD = 1
+    LOOP = 2
+
+
 class CallEndedError(ConnectionError):
     """Raised by a sender when its call has ended (finished, cancelled or the host went away)."""
 
@@ -26,14 +35,16 @@ class CallEndedError(ConnectionError):
 class MessageChannel(Generic[_T]):
     """Ordered messages from a handler to the gRPC response stream.
 
-    From the event loop's thread (async handlers) ``put`` never blocks; from other threads (sync handlers) it
-    blocks while ``capacity`` messages wait to be written, so a fast producer cannot outrun the host.
+    From other threads (sync handlers) ``put`` blocks while ``capacity`` messages wait to be written, and async
+    handlers get the same bound by awaiting ``put_async``, so a fast producer cannot outrun the host. ``put`` from
+    the event loop's thread cannot wait, so it never blocks.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int = 8) -> None:
         self._loop = loop
-        self._queue: asyncio.Queue[tuple[_T, bool] | None] = asyncio.Queue()
-        self._slots = threading.Semaphore(capacity)
+        self._queue: asyncio.Queue[tuple[_T, _Slot] | None] = asyncio.Queue()
+        self._thread_slots = threading.Semaphore(capacity)
+        self._loop_slots = asyncio.Semaphore(capacity)
         self._closed = False
 
     def _on_loop(self) -> bool:
@@ -47,12 +58,22 @@ class MessageChannel(Generic[_T]):
         if self._closed:
             raise CallEndedError("the call has ended; nothing more can be sent")
         if self._on_loop():
-            self._queue.put_nowait((message, False))
+            self._queue.put_nowait((message, _Slot.NONE))
             return
-        while not self._slots.acquire(timeout=0.1):
+        while not self._thread_slots.acquire(timeout=0.1):
             if self._closed:
                 raise CallEndedError("the call has ended; nothing more can be sent")
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, (message, True))
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, (message, _Slot.THREAD))
+
+    async def put_async(self, message: _T) -> None:
+        """Queue ``message`` from the event loop, waiting while ``capacity`` messages wait to be written."""
+        if self._closed:
+            raise CallEndedError("the call has ended; nothing more can be sent")
+        await self._loop_slots.acquire()
+        if self._closed:
+            self._loop_slots.release()
+            raise CallEndedError("the call has ended; nothing more can be sent")
+        self._queue.put_nowait((message, _Slot.LOOP))
 
     def finish(self) -> None:
         """Mark the end of the messages (call on the loop once the handler returned)."""
@@ -66,9 +87,11 @@ class MessageChannel(Generic[_T]):
     async def messages(self) -> AsyncIterator[_T]:
         """The queued messages in order, until :meth:`finish`."""
         while (item := await self._queue.get()) is not None:
-            message, from_thread = item
-            if from_thread:
-                self._slots.release()
+            message, slot = item
+            if slot is _Slot.THREAD:
+                self._thread_slots.release()
+            elif slot is _Slot.LOOP:
+                self._loop_slots.release()
             yield message
 
 
@@ -81,6 +104,10 @@ class ResourceSender:
     def send(self, response: CallResourceResponse) -> None:
         """Send one message (the first carries status and headers, later ones body chunks)."""
         self._channel.put(call_resource_response_to_proto(response))
+
+    async def send_async(self, response: CallResourceResponse) -> None:
+        """Send one message from an async handler, waiting while the host is behind."""
+        await self._channel.put_async(call_resource_response_to_proto(response))
 
     def send_json(self, value: Any, status: int = 200) -> None:
         """Send a whole JSON response."""

@@ -33,6 +33,9 @@ class CallResourceResponseSender(Protocol):
     def send(self, response: CallResourceResponse) -> None:
         """Send one message (the first carries status and headers, later ones body chunks)."""
 
+    async def send_async(self, response: CallResourceResponse) -> None:
+        """Like :meth:`send` for async handlers: waits while the host is behind, so memory stays bounded."""
+
     def send_json(self, value: Any, status: int = 200) -> None:
         """Send a whole JSON response."""
 

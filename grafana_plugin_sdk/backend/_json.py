@@ -9,9 +9,6 @@ from typing import Any
 
 import orjson
 
-from grafana_plugin_sdk.data import FrameError
-from grafana_plugin_sdk.data._json import frame_from_dict
-
 from ._responses import DataResponse, ErrorSource, QueryDataResponse
 
 
@@ -36,6 +33,13 @@ def query_data_response_to_json(resp: QueryDataResponse) -> bytes:
     return b'{"results":{' + results + b"}}"
 
 
+def _error(message: str) -> Exception:
+    """A FrameError; ``data`` (so pyarrow) is imported only when a response is decoded, not at start-up."""
+    from grafana_plugin_sdk.data import FrameError
+
+    return FrameError(message)
+
+
 def data_response_from_json(data: bytes | str) -> DataResponse:
     """A DataResponse from its JSON; FrameError if malformed."""
     return data_response_from_dict(_loads(data))
@@ -46,20 +50,22 @@ def query_data_response_from_json(data: bytes | str) -> QueryDataResponse:
     doc = _loads(data)
     results = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(results, dict):
-        raise FrameError('QueryDataResponse JSON must be an object with a "results" object')
+        raise _error('QueryDataResponse JSON must be an object with a "results" object')
     return QueryDataResponse({ref_id: data_response_from_dict(r) for ref_id, r in results.items()})
 
 
 def data_response_from_dict(doc: Any) -> DataResponse:
     """A DataResponse from its parsed JSON."""
+    from grafana_plugin_sdk.data._json import frame_from_dict
+
     if not isinstance(doc, dict):
-        raise FrameError(f"DataResponse JSON must be an object, got {type(doc).__name__}")
+        raise _error(f"DataResponse JSON must be an object, got {type(doc).__name__}")
     frames = doc.get("frames") or []
     if not isinstance(frames, list):
-        raise FrameError("DataResponse frames must be an array")
+        raise _error("DataResponse frames must be an array")
     status = doc.get("status", 0)
     if not isinstance(status, int):
-        raise FrameError(f"DataResponse status must be an integer, got {status!r}")
+        raise _error(f"DataResponse status must be an integer, got {status!r}")
     source = doc.get("errorSource")
     return DataResponse(
         frames=[frame_from_dict(f) for f in frames],
@@ -73,4 +79,4 @@ def _loads(data: bytes | str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise FrameError(f"not valid JSON: {exc}") from None
+        raise _error(f"not valid JSON: {exc}") from None

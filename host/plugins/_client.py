@@ -44,9 +44,9 @@ _EXIT_SETTLE_SECONDS = 0.5
 
 class _Stubs:
     def __init__(self, channel: grpc.aio.Channel) -> None:
-        self.data = backend_pb2_grpc.DataStub(channel)  # type: ignore[no-untyped-call]
-        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)  # type: ignore[no-untyped-call]
-        self.resource = backend_pb2_grpc.ResourceStub(channel)  # type: ignore[no-untyped-call]
+        self.data = backend_pb2_grpc.DataStub(channel)
+        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
+        self.resource = backend_pb2_grpc.ResourceStub(channel)
 
 
 class PluginClient:
@@ -78,6 +78,14 @@ class PluginClient:
             return PluginRequestError("UNAVAILABLE", f"plugin {self.meta.id} {proc.exit_description()} during {method}")
         return PluginRequestError(code.name, exc.details() or code.name)
 
+    def _closed(self, proc: PluginProcess, method: str) -> PluginError:
+        """The call was cut by the host closing the channel (the process stopped), not by our caller."""
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
+        what = proc.exit_description() if proc.exited else "was stopped"
+        return PluginRequestError("UNAVAILABLE", f"plugin {self.meta.id} {what} during {method}")
+
     async def _unary(self, method: str, call: Callable[[_Stubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
         proc, stubs = await self._connect()
         try:
@@ -86,6 +94,8 @@ class PluginClient:
             raise await self._failure(proc, exc, method) from None
         except grpc.aio.UsageError:  # the channel closed between the check and the call
             raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it stopped") from None
+        except asyncio.CancelledError:  # grpc.aio raises this when the channel is closed under a call
+            raise self._closed(proc, method) from None
 
     @staticmethod
     async def _decode(convert: Callable[[Any], T], msg: Any) -> T:
@@ -121,5 +131,7 @@ class PluginClient:
                 yield call_resource_response_from_proto(msg)
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(proc, exc, "CallResource") from None
+        except asyncio.CancelledError:
+            raise self._closed(proc, "CallResource") from None
         finally:
             call.cancel()

@@ -33,6 +33,11 @@ class PluginManager:
         self._clients: dict[str, PluginClient] = {}
         self._started = False
 
+    @property
+    def settings(self) -> Settings:
+        """The host settings the plugins run with."""
+        return self._settings
+
     async def start(self) -> None:
         """Discover plugins, log load errors and (eager mode) start every backend plugin, waiting for each try."""
         if self._started:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,6 @@ _CHANNEL_OPTIONS = (
     ("grpc.max_send_message_length", -1),
     ("grpc.enable_http_proxy", 0),
 )
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -103,25 +102,21 @@ def plugin_environment(meta: PluginMeta, settings: Settings, environ: Mapping[st
             "PLUGIN_MAX_PORT": "25000",
             "GF_VERSION": GRAFANA_VERSION,
             "GF_APP_URL": settings.app_url,
-            "GF_INSTANCE_FEATURE_TOGGLES_ENABLE": ",".join(sorted(settings.feature_toggles)),
         }
     )
+    if settings.feature_toggles:
+        env["GF_INSTANCE_FEATURE_TOGGLES_ENABLE"] = ",".join(sorted(settings.feature_toggles))
     return env
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A preexec function asking Linux to SIGKILL the child when the host dies (None elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before fork: the child only makes the call
-    parent = os.getpid()
+def parent_death_prefix() -> list[str]:
+    """A command prefix asking Linux to SIGKILL the plugin when the host dies (``setpriv --pdeathsig``).
 
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the host died between fork and prctl
-            os._exit(1)
-
-    return preexec
+    No ``preexec_fn``: running Python in a child forked from a process with gRPC threads can crash it.
+    Empty where setpriv is missing; the host's own shutdown and the process group still stop the plugin.
+    """
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 def _describe_exit(returncode: int) -> str:
@@ -131,6 +126,23 @@ def _describe_exit(returncode: int) -> str:
         except ValueError:
             return f"was killed by signal {-returncode}"
     return f"exited with code {returncode}"
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL the plugin's process group: the plugin and anything it started."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+async def _wait_group_gone(pgid: int, seconds: float = 0.5) -> None:
+    """Give the kernel a moment to end the killed group (zombies left to another reaper keep it for longer)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        await asyncio.sleep(0.01)
 
 
 class PluginProcess:
@@ -197,6 +209,7 @@ class PluginProcess:
         self._handshake_line = loop.create_future()
         try:
             self._proc = await asyncio.create_subprocess_exec(
+                *parent_death_prefix(),
                 str(executable),
                 cwd=meta.directory,
                 env=plugin_environment(meta, self._settings, os.environ),
@@ -204,7 +217,6 @@ class PluginProcess:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
-                preexec_fn=_parent_death_signal(),
             )
         except OSError as exc:
             raise PluginStartError(f"plugin {meta.id}: cannot run {executable}: {exc.strerror or exc}") from None
@@ -216,7 +228,7 @@ class PluginProcess:
             asyncio.create_task(self._watch_exit(), name=f"plugin {meta.id} exit"),
         ]
         try:
-            line = await asyncio.wait_for(asyncio.shield(self._handshake_line), timeout)
+            line = await asyncio.wait_for(asyncio.shield(self._handshake_line), max(deadline - time.monotonic(), 0))
         except TimeoutError:
             raise PluginStartError(f"plugin {meta.id} printed no handshake line within {timeout:g} s") from None
         try:
@@ -232,7 +244,7 @@ class PluginProcess:
         stub = health_pb2_grpc.HealthStub(self.channel)
         request = health_pb2.HealthCheckRequest(service=HEALTH_SERVICE)
         try:
-            reply = await stub.Check(request, timeout=seconds, wait_for_ready=True)
+            reply = await stub.Check(request, timeout=seconds)  # the plugin listens before it prints the handshake
         except grpc.aio.AioRpcError as exc:
             if self.exited:
                 raise self._exited_error("while connecting") from None
@@ -265,7 +277,6 @@ class PluginProcess:
             await asyncio.wait(self._tasks[:2], timeout=0.5)
             if not self._handshake_line.done():
                 self._handshake_line.set_exception(self._exited_error("before printing a handshake line"))
-        await self._close_channel()
 
     async def _close_channel(self) -> None:
         channel, self._channel = self._channel, None
@@ -305,10 +316,10 @@ class PluginProcess:
                 await self.wait_exited(max(deadline - time.monotonic(), 0.0))
         finally:
             if proc is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # the plugin and anything it started
+                _kill_group(proc.pid)
         if proc is not None:
             await self._exited.wait()
+            await _wait_group_gone(proc.pid)
             _, pending = await asyncio.wait(self._tasks, timeout=1.0)
             for task in pending:
                 task.cancel()
@@ -318,6 +329,6 @@ class PluginProcess:
         channel = self._channel
         if channel is None:
             return
-        stub = grpc_controller_pb2_grpc.GRPCControllerStub(channel)  # type: ignore[no-untyped-call]
+        stub = grpc_controller_pb2_grpc.GRPCControllerStub(channel)
         with contextlib.suppress(grpc.aio.AioRpcError):
             await stub.Shutdown(grpc_controller_pb2.Empty(), timeout=seconds)

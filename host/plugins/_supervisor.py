@@ -28,6 +28,7 @@ class Supervisor:
         self._process: PluginProcess | None = None
         self._reason = "it has not been started"
         self._failures = 0
+        self._stopped = False
         #: How many times a process was started successfully (for status and tests).
         self.starts = 0
 
@@ -46,13 +47,14 @@ class Supervisor:
 
     async def ensure_started(self) -> None:
         """Start the loop if needed and wait for the first start attempt to finish (successful or not)."""
-        if self._task is None:
+        if self._task is None and not self._stopped:
             self._reason = "it is starting"
             self._task = asyncio.create_task(self._run(), name=f"plugin {self.meta.id} supervisor")
         await self._first_attempt.wait()
 
     async def stop(self) -> None:
-        """Stop supervising and stop the process (Shutdown, grace period, kill)."""
+        """Stop supervising and stop the process (Shutdown, grace period, kill); it is not started again."""
+        self._stopped = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

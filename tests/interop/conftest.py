@@ -92,9 +92,21 @@ def build_go_programs() -> GoPrograms:
             staging = out.with_name(out.name + ".tmp")
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
-            _go(go, "build", "-trimpath", "-o", str(staging), *(f"./{p}" for p in PROGRAMS), timeout=BUILD_TIMEOUT)
+            _go(
+                go,
+                "build",
+                "-trimpath",
+                "-buildvcs=false",
+                "-o",
+                str(staging),
+                *(f"./{p}" for p in PROGRAMS),
+                timeout=BUILD_TIMEOUT,
+            )
             shutil.rmtree(out, ignore_errors=True)
             staging.rename(out)
+            for stale in CACHE_DIR.iterdir():  # builds of older sources
+                if stale.is_dir() and stale != out:
+                    shutil.rmtree(stale, ignore_errors=True)
         seconds = time.monotonic() - start
     return GoPrograms(out / "gohost", out / "goplugin", out / "gocodec", goos, goarch, seconds)
 
@@ -214,6 +226,15 @@ def go_frames(go: GoTools, tmp_path_factory: pytest.TempPathFactory) -> dict[str
 def example_plugin_executable(example_plugin: Path, go_programs: GoPrograms) -> Path:
     """The executable Grafana would start for the example plugin under test."""
     return plugin_executable(example_plugin, go_programs.platform_suffix)
+
+
+@pytest.fixture(scope="session")
+def example_executables(go_programs: GoPrograms) -> dict[str, Path]:
+    """Plugin id -> executable of every backend plugin in ``example_plugins/``."""
+    return {
+        json.loads((folder / "plugin.json").read_text())["id"]: plugin_executable(folder, go_programs.platform_suffix)
+        for folder in example_plugin_folders()
+    }
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -289,3 +289,50 @@ def test_example_plugin_under_go_host(
         assert_frames_decode_like_go(query)
     assert report["shutdown"]["graceful"], report["shutdown"]
     assert_hclog_lines(stderr.read_text().splitlines())
+
+
+TESTDATA_ID = "python-testdata-datasource"
+TESTDATA_PARAMS: dict[str, dict[str, Any]] = {
+    "slow_query": {"stringInput": "200ms"},
+    "large_frame": {"rows": 100_000},
+    "csv_content": {"csvContent": "name,value\na,1\nb,2.5\n"},
+    "csv_metric_values": {"stringInput": "1,20,90,30,5,0"},
+}
+
+
+def test_testdata_scenarios_under_go_host(go: Any, example_executables: dict[str, Path], tmp_path: Path) -> None:
+    if TESTDATA_ID not in example_executables:
+        pytest.skip(f"example plugin {TESTDATA_ID} not found in example_plugins/")
+    executable = example_executables[TESTDATA_ID]
+    script = example_script(TESTDATA_ID)
+    (health,) = go.host([executable], {**script, "calls": [{"op": "CheckHealth"}]})["results"]
+    scenarios = health["health"]["details"]["scenarios"]
+    queries = [
+        {
+            "refId": s,
+            "timeRange": RANGE,
+            "maxDataPoints": 200,
+            "intervalMs": 60_000,
+            "json": {"scenarioId": s, "seed": 7, **TESTDATA_PARAMS.get(s, {})},
+        }
+        for s in scenarios
+    ]
+    calls = [{"op": "QueryData", "queries": queries}, {"op": "CallResource", "path": "scenarios"}]
+    report = go.host([executable], {**script, "calls": calls}, stderr=tmp_path / "stderr")
+    query, resource = report["results"]
+    assert "error" not in query, query["error"]
+    assert sorted(query["data"]) == sorted(scenarios)
+    assert all("error" not in info for info in query["decode"].values()), query["decode"]
+    assert_frames_decode_like_go(query)
+    data = query["data"]
+    assert (data["server_error"]["status"], data["server_error"]["errorSource"]) == (500, "plugin")
+    assert data["no_data_points"] == {"status": 200, "frames": []}
+    (large,) = data["large_frame"]["frames"]
+    assert [len(values) for values in large["data"]["values"]] == [100_000, 100_000]
+    ok = [s for s in scenarios if s != "server_error"]
+    assert all(data[s]["status"] == 200 for s in ok), {s: data[s]["status"] for s in ok}
+    ((msg,),) = [resource["messages"]]
+    assert msg["status"] == 200
+    assert sorted(item["id"] for item in orjson.loads(msg["body"])) == sorted(scenarios)
+    assert report["shutdown"]["graceful"]
+    assert_hclog_lines((tmp_path / "stderr").read_text().splitlines())

@@ -141,6 +141,15 @@ def test_call_resource_errors(launch: Launch, make_context: Any) -> None:
         list(stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="raise"), timeout=5))
     assert err.value.code() == grpc.StatusCode.UNKNOWN
     assert err.value.details() == "call_resource failed: KeyError: 'no such thing'"
+    received = []
+    with pytest.raises(grpc.RpcError) as err:
+        for message in stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="fail-midway")):
+            received.append(message.body)
+    assert received == [b"partial"]
+    assert (err.value.code(), err.value.details()) == (
+        grpc.StatusCode.UNKNOWN,
+        "call_resource failed: OSError: lost the file",
+    )
     (empty,) = stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="empty"), timeout=5)
     assert empty.code == 500 and b"sent no response" in empty.body
     (missing,) = stub.CallResource(pb.CallResourceRequest(pluginContext=make_context(), path="nope"), timeout=5)
@@ -180,6 +189,22 @@ def test_unimplemented_services_answer_unimplemented(launch: Launch, make_contex
         assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
     metrics = DiagnosticsStub(plugin.channel).CollectMetrics(pb.CollectMetricsRequest())
     assert b'grafana_plugin_request_total{endpoint="checkHealth",status="error"' in metrics.metrics.prometheus
+
+
+def test_receive_limit_is_16_mib_by_default_and_configurable(launch: Launch, make_context: Any) -> None:
+    big = pb.CollectMetricsRequest(pluginContext=make_context(json_data=b'{"x": "%s"}' % (b"a" * 10_000_000)))
+    default = launch("bare_plugin.py")
+    assert DiagnosticsStub(default.channel).CollectMetrics(big, timeout=10).metrics.prometheus
+    small = launch("bare_plugin.py", {"MAX_RECEIVE": str(1024 * 1024)})
+    with pytest.raises(grpc.RpcError) as err:
+        DiagnosticsStub(small.channel).CollectMetrics(big, timeout=10)
+    assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_broker_stream_is_accepted_and_ends_with_the_host_side(launch: Launch) -> None:
+    plugin = launch("bare_plugin.py")
+    start_stream = plugin.channel.stream_stream("/plugin.GRPCBroker/StartStream")
+    assert list(start_stream(iter([b""]), timeout=5)) == []
 
 
 def test_tcp_transport_uses_the_hosts_port_range(launch: Launch) -> None:

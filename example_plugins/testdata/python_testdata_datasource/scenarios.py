@@ -66,7 +66,7 @@ def _range_ms(query: DataQuery) -> tuple[int, int]:
 
 
 def _timestamps(query: DataQuery, count: int) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-    """``count`` times spread evenly from the start to the end of the query's range (ms precision)."""
+    """count times spread evenly from the start to the end of the query's range (ms precision)."""
     start, end = _range_ms(query)
     if count <= 1:
         return np.array([start], dtype="datetime64[ms]")[:count]
@@ -83,7 +83,7 @@ def _walk_timestamps(query: DataQuery) -> np.ndarray[Any, np.dtype[np.datetime64
 
 
 def parse_labels(text: str) -> dict[str, str]:
-    """``key=value, key2="value 2"`` into a dict (Grafana's labels field)."""
+    """key=value, key2="value 2" into a dict (Grafana's labels field)."""
     labels: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.strip().strip("{}").split(","))):
         key, sep, value = part.partition("=")
@@ -127,7 +127,7 @@ def _timeseries_meta() -> FrameMeta:
 
 
 def random_walk(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """``seriesCount`` walks between ``min`` and ``max`` with ``spread``/``noise``; ``seed`` makes it repeatable."""
+    """seriesCount walks between min and max with spread/noise; seed makes it repeatable."""
     rng = _rng(query)
     series = _count(query, "seriesCount", 1, 1000)
     low, high = _number(query, "min", None), _number(query, "max", None)
@@ -163,7 +163,7 @@ def random_walk(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def csv_metric_values(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """``stringInput`` like ``1,20,90,30,5,0`` spread evenly over the time range (``null`` for gaps)."""
+    """stringInput like 1,20,90,30,5,0 spread evenly over the time range (null for gaps)."""
     text = str(_param(query, "stringInput", "1,20,90,30,5,0"))
     raw = [v.strip() for v in text.split(",")]
     values: list[float | None] = []
@@ -197,7 +197,7 @@ def _infer_csv_column(cells: list[str]) -> tuple[list[Any], FieldType]:
 
 
 def csv_content(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """``csvContent``: a CSV document with a header row, each column typed (int, float, bool or string)."""
+    """csvContent: a CSV document with a header row, each column typed (int, float, bool or string)."""
     rows = list(csv.reader(io.StringIO(str(_param(query, "csvContent", "")))))
     if not rows:
         return DataResponse([Frame("", [])])
@@ -229,7 +229,7 @@ def table_static(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def parse_duration(text: str) -> float:
-    """``500ms``, ``5s``, ``1.5m``, ``2h`` or bare seconds, as seconds."""
+    """500ms, 5s, 1.5m, 2h or bare seconds, as seconds."""
     match = _DURATION.match(text)
     if match is None:
         raise ScenarioError(f"expected a duration like 5s or 500ms, got {text!r}")
@@ -237,7 +237,7 @@ def parse_duration(text: str) -> float:
 
 
 async def slow_query(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """Waits ``stringInput`` (default ``5s``), then answers like random_walk."""
+    """Waits stringInput (default 5s), then answers like random_walk."""
     delay = parse_duration(str(_param(query, "stringInput", "5s")))
     if delay > 600:
         raise ScenarioError("slow_query waits at most 10m")
@@ -256,7 +256,7 @@ def no_data_points(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def large_frame(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """``rows`` rows (default 1,000,000) of time + float64 across the range, for benchmarks."""
+    """rows rows (default 1,000,000) of time + float64 across the range, for benchmarks."""
     rows = _count(query, "rows", 1_000_000, MAX_ROWS)
     rng = _rng(query)
     values = random_walk_values(rows, rng, start=50.0, spread=1.0, noise=0.0, low=None, high=None)

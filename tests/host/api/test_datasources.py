@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.host.api.conftest import HostProcess
 
@@ -424,3 +426,45 @@ def test_health_frontend_settings_and_metrics(api: httpx.Client) -> None:
         in (metrics.text)
     )
     assert re.search(r'grafana_stat_totals_datasource\{plugin_id="testdata"\} [1-9]', metrics.text)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_keys = st.sampled_from(
+    [
+        "name",
+        "type",
+        "access",
+        "url",
+        "uid",
+        "user",
+        "database",
+        "basicAuth",
+        "basicAuthUser",
+        "withCredentials",
+        "isDefault",
+        "jsonData",
+        "secureJsonData",
+        "version",
+        "apiVersion",
+        "readOnly",
+        "orgId",
+        "id",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.dictionaries(_keys, _json_values, max_size=10))
+def test_random_bodies_never_cause_a_server_error(api: httpx.Client, payload: dict[str, Any]) -> None:
+    created = api.post("/api/datasources", json={**body("fuzz"), **payload})
+    assert created.status_code in (200, 400, 409), created.text
+    target = api.get("/api/datasources/name/fuzz")
+    if target.status_code == 200:
+        updated = api.put(f"/api/datasources/uid/{target.json()['uid']}", json=payload)
+        assert updated.status_code in (200, 400, 409), updated.text
+    for ds in api.get("/api/datasources").json():
+        assert api.delete(f"/api/datasources/{ds['id']}").status_code == 200

@@ -20,6 +20,7 @@ from host.plugins import PluginManager, ProcessOptions
 from host.plugins._platform import go_arch, go_os
 
 FAKE_PLUGIN = Path(__file__).with_name("fake_plugin.py")
+SDK_PLUGIN = Path(__file__).with_name("sdk_plugin.py")
 #: Short timeouts so the failure cases finish quickly.
 FAST = ProcessOptions(
     start_timeout=10.0,
@@ -57,6 +58,21 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def processes_under(folder: Path) -> list[int]:
+    """Live processes whose working directory is ``folder`` or below (plugins run in their folder)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or not alive(int(entry)):
+            continue
+        try:
+            cwd = Path(os.readlink(f"/proc/{entry}/cwd"))
+        except OSError:
+            continue
+        if cwd.is_relative_to(folder):
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture
 def plugins_dir(tmp_path: Path) -> Path:
     """The plugins folder of the test's host."""
@@ -67,10 +83,10 @@ def plugins_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_plugin(plugins_dir: Path) -> Callable[..., Path]:
-    """``make_plugin(id, mode="good", tcp=False, **plugin_json_keys)``: a folder with plugin.json and a launcher
-    ``gpx_<id>_<os>_<arch>`` that runs fake_plugin.py in that mode."""
+    """``make_plugin(id, mode="good", tcp=False, script=FAKE_PLUGIN, **plugin_json_keys)``: a folder with
+    plugin.json and a launcher ``gpx_<id>_<os>_<arch>`` that runs the script (fake_plugin.py) in that mode."""
 
-    def make(plugin_id: str, mode: str = "good", *, tcp: bool = False, **keys: Any) -> Path:
+    def make(plugin_id: str, mode: str = "good", *, tcp: bool = False, script: Path = FAKE_PLUGIN, **keys: Any) -> Path:
         folder = plugins_dir / plugin_id
         folder.mkdir()
         meta = {
@@ -84,7 +100,7 @@ def make_plugin(plugins_dir: Path) -> Callable[..., Path]:
         }
         (folder / "plugin.json").write_bytes(orjson.dumps(meta))
         launcher = folder / f"gpx_{plugin_id}_{go_os()}_{go_arch()}"
-        args = f'"{sys.executable}" "{FAKE_PLUGIN}" {mode}' + (" --tcp" if tcp else "")
+        args = f'"{sys.executable}" "{script}" {mode}' + (" --tcp" if tcp else "")
         launcher.write_text(f'#!/bin/sh\nexec {args} "$@"\n', encoding="utf-8")
         launcher.chmod(0o755)
         return folder
@@ -109,7 +125,7 @@ async def start_manager(plugins_dir: Path) -> AsyncIterator[StartManager]:
     seen: set[int] = set()
 
     async def start(ini: str = "", options: ProcessOptions = FAST, **env: str) -> PluginManager:
-        ids = ",".join(sorted(p.name for p in plugins_dir.iterdir()))
+        ids = ",".join(sorted(os.listdir(plugins_dir)))
         environ = {"GF_PATHS_PLUGINS": str(plugins_dir), "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": ids, **env}
         manager = PluginManager(load_settings(ini, environ), options=options)
         managers.append(manager)
@@ -126,6 +142,13 @@ async def start_manager(plugins_dir: Path) -> AsyncIterator[StartManager]:
         await manager.stop()
     leftovers = {pid: group_members(pid) for pid in seen if group_members(pid)}
     assert not leftovers, f"plugin processes left after stop: {leftovers}"
+    assert not processes_under(plugins_dir), "processes still running in the plugin folders"
+
+
+@pytest.fixture
+def sdk_plugin_script() -> Path:
+    """A plugin written with ``grafana_plugin_sdk.serve``."""
+    return SDK_PLUGIN
 
 
 @pytest.fixture
@@ -138,3 +161,9 @@ def proc_alive() -> Callable[[int], bool]:
 def proc_group() -> Callable[[int], list[int]]:
     """The live members of a process group."""
     return group_members
+
+
+@pytest.fixture
+def procs_under() -> Callable[[Path], list[int]]:
+    """The live processes working in a folder."""
+    return processes_under

@@ -2,8 +2,9 @@
 
 Run as ``python fake_plugin.py MODE [--tcp]``. Modes: ``good`` (serves every call), ``crash`` (exits before the
 handshake), ``silent`` (never prints a handshake), ``garbage`` (prints a line that is not a handshake),
-``flood`` (serves while writing 10 MB to stderr), ``orphan`` (serves and starts a child that sleeps).
-A QueryData query's JSON picks the behaviour: ``{"action": "die" | "sleep" | "abort", ...}``.
+``flood`` (serves while writing 10 MB to stderr), ``orphan`` (serves and starts a child that sleeps),
+``sick`` (serves, but its health check says NOT_SERVING after a second).
+A QueryData query's JSON picks the behaviour: ``{"action": "die" | "sleep" | "abort" | "frame", ...}``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from concurrent import futures
 from typing import Any
 
 import grpc
+import numpy
 from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from grafana_plugin_sdk._protogen import backend_pb2 as pb
 from grafana_plugin_sdk._protogen import backend_pb2_grpc
 from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
+from grafana_plugin_sdk.data import Field, Frame
 
 FLOOD_BYTES = 10 * 1024 * 1024
 ENV_KEYS = (
@@ -61,8 +64,19 @@ class Data(backend_pb2_grpc.DataServicer):
                 time.sleep(model["seconds"])
             if action == "abort":
                 context.abort(getattr(grpc.StatusCode, model["code"]), model.get("message", ""))
+            if action == "frame":  # a float64 column of ``rows`` values, Arrow-encoded
+                values = Field("value", numpy.arange(model["rows"], dtype=numpy.float64))
+                arrow = Frame("numbers", [values], ref_id=query.refId).to_arrow()
+                responses[query.refId] = pb.DataResponse(status=200, frames=[arrow])
+                continue
             responses[query.refId] = pb.DataResponse(status=200, error=json.dumps(model) if model else "")
         return pb.QueryDataResponse(responses=responses)
+
+    def QueryChunkedData(
+        self, request: pb.QueryChunkedDataRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.QueryChunkedDataResponse]:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "QueryChunkedData is not implemented")
+        yield from ()
 
 
 class Diagnostics(backend_pb2_grpc.DiagnosticsServicer):
@@ -132,7 +146,7 @@ def log(level: str, message: str, **fields: Any) -> None:
 
 def main() -> None:
     mode = sys.argv[1]
-    if os.environ.get("grafana_plugin_type") != "datasource":
+    if os.environ.get("grafana_plugin_type") != "datasource":  # noqa: SIM112 (go-plugin's cookie is lower-case)
         sys.stderr.write("This binary is a plugin. These are not meant to be executed directly.\n")
         sys.exit(1)
     if mode == "crash":
@@ -144,6 +158,8 @@ def main() -> None:
         print("Welcome to my plugin! Starting up...", flush=True)
         time.sleep(3600)
 
+    if mode == "orphan":  # before gRPC starts its threads: forking after that is unsafe
+        children.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"]))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     health_servicer = health.HealthServicer()
     health_servicer.set("plugin", health_pb2.HealthCheckResponse.SERVING)
@@ -160,12 +176,12 @@ def main() -> None:
         server.add_insecure_port(f"unix:{address}")
         network = "unix"
     server.start()
-    if mode == "orphan":
-        children.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"]))
     log("info", "serving", network=network, address=address, pid=os.getpid())
     print(f"1|2|{network}|{address}|grpc|", flush=True)
     if mode == "flood":
         threading.Thread(target=flood, daemon=True).start()
+    if mode == "sick":  # healthy at start, then reports NOT_SERVING
+        threading.Timer(1.0, health_servicer.set, ("plugin", health_pb2.HealthCheckResponse.NOT_SERVING)).start()
     try:
         server.wait_for_termination()
     finally:

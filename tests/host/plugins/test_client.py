@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import base64
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,13 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     TimeRange,
 )
-from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError
+from host.config import GRAFANA_VERSION
+from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError, PluginUnavailableError
 from host.models import DataSource, Identity, OrgRole
-from host.plugins import PluginClient, plugin_context
-
-from .conftest import StartManager
+from host.plugins import PluginClient, PluginManager, plugin_context
 
 MakePlugin = Callable[..., Path]
+StartManager = Callable[..., Awaitable[PluginManager]]
 RANGE = TimeRange(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC))
 CTX = PluginContext(org_id=1, plugin_id="good")
 
@@ -63,6 +64,20 @@ async def test_every_call(make_plugin: MakePlugin, start_manager: StartManager) 
     assert orjson.loads(reply.body) == {"method": "POST", "url": "echo?x=1", "body": "payload"}
 
 
+async def test_large_arrow_frames(make_plugin: MakePlugin, start_manager: StartManager) -> None:
+    make_plugin("good")
+    manager = await start_manager()
+    rows = 1_000_000  # 8 MB of float64: over gRPC's default 4 MiB receive limit, decoded in a thread
+    answer = await manager.client("good").query_data(
+        QueryDataRequest(CTX, [query("A", action="frame", rows=rows), query("B", action="frame", rows=3)])
+    )
+    [big] = answer["A"].frames
+    assert (big.name, big.ref_id, big.rows) == ("numbers", "A", rows)
+    column = big.field("value").to_numpy()
+    assert column[0] == 0.0 and column[-1] == rows - 1 and column.sum() == rows * (rows - 1) / 2
+    assert answer["B"].frames[0].field("value").to_numpy().tolist() == [0.0, 1.0, 2.0]
+
+
 async def test_call_resource_streams_messages_as_sent(make_plugin: MakePlugin, start_manager: StartManager) -> None:
     make_plugin("good")
     manager = await start_manager()
@@ -88,7 +103,7 @@ async def test_environment_and_working_directory(make_plugin: MakePlugin, start_
         "PLUGIN_PROTOCOL_VERSIONS": "2",
         "PLUGIN_MIN_PORT": "10000",
         "PLUGIN_MAX_PORT": "25000",
-        "GF_VERSION": manager.plugins()[0].raw and __import__("host.config").config.GRAFANA_VERSION,
+        "GF_VERSION": GRAFANA_VERSION,
         "GF_APP_URL": "https://grafana.example/",
         "GF_INSTANCE_FEATURE_TOGGLES_ENABLE": "alpha,zeta",
         "GF_PLUGIN_API_KEY": "from-ini",
@@ -116,7 +131,7 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
         updated=datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
     )
     identity = Identity(org_id=3, org_role=OrgRole.EDITOR, login="ed", name="Ed", email="ed@example.com")
-    ctx = plugin_context(meta, manager._settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
+    ctx = plugin_context(meta, manager.settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
     result = await manager.client("good").check_health(CheckHealthRequest(ctx))
     assert result.details is not None
     sent = result.details["context"]
@@ -126,7 +141,7 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
     assert settings["id"] == "7" and settings["uid"] == "ds-uid" and settings["name"] == "My DS"
     assert settings["url"] == "http://db:5432" and settings["user"] == "reader" and settings["database"] == "metrics"
     assert settings["basicAuthEnabled"] is True and settings["basicAuthUser"] == "basic"
-    assert orjson.loads(__import__("base64").b64decode(settings["jsonData"])) == {"timeout": 5}
+    assert orjson.loads(base64.b64decode(settings["jsonData"])) == {"timeout": 5}
     assert settings["decryptedSecureJsonData"] == {"password": "s3cret"}
     assert settings["lastUpdatedMS"] == str(int(ds.updated.timestamp() * 1000))  # type: ignore[union-attr]
     assert sent["grafanaConfig"]["GF_INSTANCE_FEATURE_TOGGLES_ENABLE"] == "a,b"
@@ -211,3 +226,37 @@ async def test_stop_is_graceful_and_kills_children(
     assert good_proc.exit_description() == "exited with code 0"  # Shutdown RPC, not a kill
     assert good_proc.pid is not None and not proc_group(good_proc.pid)
     assert not proc_group(orphan_proc.pid)
+
+
+async def test_no_calls_after_stop(make_plugin: MakePlugin, start_manager: StartManager) -> None:
+    make_plugin("good")
+    manager = await start_manager("[plugins]\nstart = lazy\n")
+    await manager.stop()
+    with pytest.raises(PluginUnavailableError, match="the host is stopping"):
+        await manager.client("good").check_health(CheckHealthRequest(CTX))
+    supervisor = manager.supervisor("good")
+    assert supervisor is not None and supervisor.process is None and supervisor.starts == 0
+
+
+async def test_plugin_built_with_the_sdk(
+    make_plugin: MakePlugin, start_manager: StartManager, sdk_plugin_script: Path
+) -> None:
+    make_plugin("sdk", "-", script=sdk_plugin_script)
+    manager = await start_manager()
+    meta = manager.get("sdk")
+    assert meta is not None
+    identity = Identity(org_id=1, org_role=OrgRole.ADMIN, login="admin")
+    ctx = plugin_context(meta, manager.settings, identity=identity)
+    client = manager.client("sdk")
+    result = await client.check_health(CheckHealthRequest(ctx))
+    assert (result.status, result.message) == (HealthStatus.OK, "hello admin")
+    answer = await client.query_data(QueryDataRequest(ctx, [DataQuery("A", RANGE, max_data_points=42)]))
+    [frame] = answer["A"].frames
+    assert (frame.name, frame.ref_id, frame.field("max").to_numpy().tolist()) == ("points", "A", [42])
+    with pytest.raises(MethodNotImplementedError, match="does not implement CallResource"):
+        await resource(client, "anything", ctx)
+    supervisor = manager.supervisor("sdk")
+    assert supervisor is not None and supervisor.process is not None
+    proc = supervisor.process
+    await manager.stop()
+    assert proc.exit_description() == "exited with code 0"  # the SDK honours the Shutdown RPC

@@ -32,6 +32,9 @@ class ListSender:
     def send(self, response: CallResourceResponse) -> None:
         self.messages.append(response)
 
+    async def send_async(self, response: CallResourceResponse) -> None:
+        self.send(response)
+
     def send_json(self, value: Any, status: int = 200) -> None:
         self.send(CallResourceResponse.json(value, status))
 

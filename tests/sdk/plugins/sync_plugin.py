@@ -66,6 +66,9 @@ class Plugin:
         elif request.path == "echo":
             body = {"method": request.method, "url": request.url, "body": request.body.decode()}
             sender.send_json({**body, "headers": dict(request.headers)})
+        elif request.path == "fail-midway":
+            sender.send_text("partial")
+            raise OSError("lost the file")
         elif request.path == "raise":
             raise KeyError("no such thing")
         elif request.path == "empty":
