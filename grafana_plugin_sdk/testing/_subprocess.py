@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import shlex
 import shutil
 import sys
@@ -164,7 +165,11 @@ def _module_plugin(module: str, plugin_id: str) -> tuple[PluginMeta, Path]:
     """A scratch plugin folder whose executable runs ``python -m module`` with the test's Python."""
     folder = Path(tempfile.mkdtemp(prefix="gp-plugin-"))
     launcher = folder / _LAUNCHER
-    launcher.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m {shlex.quote(module)} "$@"\n')
+    # As `python -m` run here would: the working directory first, then the test process's import path.
+    pythonpath = shlex.quote(os.pathsep.join([os.getcwd(), *(p for p in sys.path if p)]))
+    launcher.write_text(
+        f'#!/bin/sh\nPYTHONPATH={pythonpath} exec {shlex.quote(sys.executable)} -m {shlex.quote(module)} "$@"\n'
+    )
     launcher.chmod(0o755)
     meta = PluginMeta(
         id=plugin_id, type="datasource", name=plugin_id, directory=folder, backend=True, executable=_LAUNCHER

@@ -69,7 +69,8 @@ def test_plugin_folder_as_the_host_finds_it(tmp_path: Path) -> None:
         '{"id": "echo-datasource", "type": "datasource", "name": "Echo", "backend": true, "executable": "gpx_echo"}'
     )
     launcher = folder / "gpx_echo_linux_amd64"
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m {ECHO} "$@"\n')
+    root = Path(__file__).resolve().parents[3]
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{root}" exec "{sys.executable}" -m {ECHO} "$@"\n')
     launcher.chmod(0o755)
     with start_plugin(folder) as plugin:
         assert plugin.context.plugin_id == "echo-datasource"
