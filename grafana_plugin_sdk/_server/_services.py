@@ -24,8 +24,11 @@ from grafana_plugin_sdk.backend import (
     DataResponse,
     FrameFormat,
     PluginContext,
+    PublishStreamRequest,
     PublishStreamResponse,
     QueryDataResponse,
+    RunStreamRequest,
+    SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
 from grafana_plugin_sdk.backend import _convert as convert
@@ -231,7 +234,7 @@ class StreamService(_Base):
         self, request: pb.SubscribeStreamRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.SubscribeStreamResponse:
         """Call ``subscribe_stream``."""
-        req = convert.subscribe_stream_request_from_proto(request)
+        req = convert.stream_request_from_proto(SubscribeStreamRequest, request)
         with self._scope("subscribeStream", req.plugin_context):
             result = await self._call(context, "subscribe_stream", SubscribeStreamResponse, req)
         return convert.subscribe_stream_response_to_proto(result)
@@ -240,7 +243,7 @@ class StreamService(_Base):
         self, request: pb.PublishStreamRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.PublishStreamResponse:
         """Call ``publish_stream``."""
-        req = convert.publish_stream_request_from_proto(request)
+        req = convert.stream_request_from_proto(PublishStreamRequest, request)
         with self._scope("publishStream", req.plugin_context):
             result = await self._call(context, "publish_stream", PublishStreamResponse, req)
         return convert.publish_stream_response_to_proto(result)
@@ -249,7 +252,7 @@ class StreamService(_Base):
         self, request: pb.RunStreamRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[pb.StreamPacket]:
         """Call ``run_stream`` and stream its packets until it returns or the host cancels."""
-        req = convert.run_stream_request_from_proto(request)
+        req = convert.stream_request_from_proto(RunStreamRequest, request)
         fn = self._methods.get("run_stream")
         if fn is None:
             await self._unimplemented(context, "run_stream")

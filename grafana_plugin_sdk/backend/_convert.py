@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TypeVar
 
 import orjson
 
@@ -23,10 +24,8 @@ from ._requests import (
     FrameFormat,
     GrafanaConfig,
     PluginContext,
-    PublishStreamRequest,
     QueryDataRequest,
-    RunStreamRequest,
-    SubscribeStreamRequest,
+    StreamRequest,
     TimeRange,
     User,
     datetime_from_epoch_ms,
@@ -230,19 +229,13 @@ def call_resource_request_to_proto(req: CallResourceRequest) -> pb.CallResourceR
     )
 
 
-def subscribe_stream_request_from_proto(msg: pb.SubscribeStreamRequest) -> SubscribeStreamRequest:
-    """SubscribeStreamRequest from its proto message."""
-    return SubscribeStreamRequest(plugin_context_from_proto(msg.pluginContext), msg.path, msg.data, dict(msg.headers))
+_StreamRequestT = TypeVar("_StreamRequestT", bound=StreamRequest)
+_StreamRequestMessage = pb.SubscribeStreamRequest | pb.PublishStreamRequest | pb.RunStreamRequest
 
 
-def publish_stream_request_from_proto(msg: pb.PublishStreamRequest) -> PublishStreamRequest:
-    """PublishStreamRequest from its proto message."""
-    return PublishStreamRequest(plugin_context_from_proto(msg.pluginContext), msg.path, msg.data, dict(msg.headers))
-
-
-def run_stream_request_from_proto(msg: pb.RunStreamRequest) -> RunStreamRequest:
-    """RunStreamRequest from its proto message."""
-    return RunStreamRequest(plugin_context_from_proto(msg.pluginContext), msg.path, msg.data, dict(msg.headers))
+def stream_request_from_proto(cls: type[_StreamRequestT], msg: _StreamRequestMessage) -> _StreamRequestT:
+    """A Subscribe/Publish/RunStreamRequest (``cls``) from its proto message."""
+    return cls(plugin_context_from_proto(msg.pluginContext), msg.path, msg.data, dict(msg.headers))
 
 
 # --- responses ------------------------------------------------------------------------------------

@@ -221,30 +221,25 @@ class CallResourceRequest:
 
 
 @dataclass(frozen=True)
-class SubscribeStreamRequest:
+class StreamRequest:
+    """What every stream call carries: the plugin context, the channel path, optional JSON data, headers."""
+
+    plugin_context: PluginContext
+    path: str
+    data: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubscribeStreamRequest(StreamRequest):
     """A client asks to subscribe to a stream channel path."""
 
-    plugin_context: PluginContext
-    path: str
-    data: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
 
 @dataclass(frozen=True)
-class PublishStreamRequest:
+class PublishStreamRequest(StreamRequest):
     """A client publishes data to a stream channel path."""
 
-    plugin_context: PluginContext
-    path: str
-    data: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
 
 @dataclass(frozen=True)
-class RunStreamRequest:
+class RunStreamRequest(StreamRequest):
     """The host asks the plugin to run a stream for a channel path."""
-
-    plugin_context: PluginContext
-    path: str
-    data: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
