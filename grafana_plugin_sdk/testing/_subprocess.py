@@ -16,7 +16,6 @@ from typing import Any
 import grpc
 import orjson
 
-from grafana_plugin_sdk._protogen import backend_pb2_grpc
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -31,6 +30,7 @@ from grafana_plugin_sdk.backend import (
 from grafana_plugin_sdk.backend import _convert as convert
 from host.config import load_settings
 from host.plugins import PluginMeta, ProcessOptions
+from host.plugins._client import PluginStubs
 from host.plugins._discovery import parse_plugin_json
 from host.plugins._process import PluginProcess
 
@@ -65,13 +65,6 @@ class _LogCapture(logging.Handler):
         self._logger.setLevel(self._saved_level)
 
 
-class _Stubs:
-    def __init__(self, channel: grpc.aio.Channel) -> None:
-        self.data = backend_pb2_grpc.DataStub(channel)
-        self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
-        self.resource = backend_pb2_grpc.ResourceStub(channel)
-
-
 class SubprocessTransport:
     """A plugin process launched by the host's own code: cookie environment, handshake, health check, Shutdown."""
 
@@ -91,7 +84,7 @@ class SubprocessTransport:
         self._scratch = scratch
         self._capture = _LogCapture(meta.id)
         self._process: PluginProcess | None = None
-        self._stubs: _Stubs | None = None
+        self._stubs: PluginStubs | None = None
 
     @property
     def pid(self) -> int | None:
@@ -105,7 +98,7 @@ class SubprocessTransport:
         self._capture.attach()
         self._process = PluginProcess(self.meta, self._settings, self._options)
         await self._process.start()
-        self._stubs = _Stubs(self._process.channel)
+        self._stubs = PluginStubs(self._process.channel)
 
     async def close(self) -> None:
         """Shutdown, wait the grace period, kill the process group; safe to call twice."""
@@ -118,7 +111,7 @@ class SubprocessTransport:
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def _connected(self) -> _Stubs:
+    def _connected(self) -> PluginStubs:
         if self._stubs is None:
             raise PluginCallError("UNAVAILABLE", f"plugin {self.meta.id} is not running (use start() or a with block)")
         return self._stubs

@@ -42,7 +42,9 @@ _THREAD_DECODE_BYTES = 1 << 20
 _EXIT_SETTLE_SECONDS = 0.5
 
 
-class _Stubs:
+class PluginStubs:
+    """The pluginv2 stubs the host calls, on one plugin's channel."""
+
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self.data = backend_pb2_grpc.DataStub(channel)
         self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
@@ -55,15 +57,15 @@ class PluginClient:
     def __init__(self, meta: PluginMeta, supervisor: Supervisor) -> None:
         self.meta = meta
         self._supervisor = supervisor
-        self._stubs: tuple[PluginProcess, _Stubs] | None = None
+        self._stubs: tuple[PluginProcess, PluginStubs] | None = None
 
-    async def _connect(self) -> tuple[PluginProcess, _Stubs]:
+    async def _connect(self) -> tuple[PluginProcess, PluginStubs]:
         await self._supervisor.ensure_started()
         proc = self._supervisor.running()
         cached = self._stubs
         if cached is None or cached[0] is not proc:
             try:
-                cached = self._stubs = (proc, _Stubs(proc.channel))
+                cached = self._stubs = (proc, PluginStubs(proc.channel))
             except PluginError:
                 raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it is restarting") from None
         return cached
@@ -86,7 +88,7 @@ class PluginClient:
         what = proc.exit_description() if proc.exited else "was stopped"
         return PluginRequestError("UNAVAILABLE", f"plugin {self.meta.id} {what} during {method}")
 
-    async def _unary(self, method: str, call: Callable[[_Stubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
+    async def _unary(self, method: str, call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
         proc, stubs = await self._connect()
         try:
             return await call(stubs)(msg)
