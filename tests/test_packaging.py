@@ -35,7 +35,7 @@ def _base_dependencies() -> set[str]:
 
 def _module_level_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), str(path))
-    names = set()
+    names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             continue
