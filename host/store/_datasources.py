@@ -193,6 +193,19 @@ def insert_row(connection: Connection, keyring: Keyring, org_id: int, spec: Data
     return to_model(row)
 
 
+def _locked_writable(connection: Connection, org_id: int, ds_id: int, verb: str, *, provisioning: bool) -> Row[Any]:
+    """The data source row, locked for the rest of the transaction; not found or (outside provisioning)
+    read-only is an error naming ``verb``."""
+    current = connection.execute(
+        select(data_source).where(_t.org_id == org_id, _t.id == ds_id).with_for_update()
+    ).first()
+    if current is None:
+        raise DataSourceNotFoundError("Data source not found")
+    if current.read_only and not provisioning:
+        raise DataSourceReadOnlyError(f"Cannot {verb} read-only data source")
+    return current
+
+
 def update_row(
     connection: Connection,
     keyring: Keyring,
@@ -204,13 +217,7 @@ def update_row(
     provisioning: bool,
 ) -> DataSource:
     """Update a data source: secrets merged, version checked and bumped, ``updated`` set to now."""
-    current = connection.execute(
-        select(data_source).where(_t.org_id == org_id, _t.id == ds_id).with_for_update()
-    ).first()
-    if current is None:
-        raise DataSourceNotFoundError("Data source not found")
-    if current.read_only and not provisioning:
-        raise DataSourceReadOnlyError("Cannot update read-only data source")
+    current = _locked_writable(connection, org_id, ds_id, "update", provisioning=provisioning)
     if spec.name != current.name and _name_taken(connection, org_id, spec.name, other_than=ds_id):
         raise DataSourceNameExistsError("data source with the same name already exists")
     uid = spec.uid or current.uid
@@ -243,13 +250,7 @@ def update_row(
 
 def delete_row(connection: Connection, org_id: int, ds_id: int, *, provisioning: bool) -> DataSource:
     """Delete a data source (and with it its secrets)."""
-    current = connection.execute(
-        select(data_source).where(_t.org_id == org_id, _t.id == ds_id).with_for_update()
-    ).first()
-    if current is None:
-        raise DataSourceNotFoundError("Data source not found")
-    if current.read_only and not provisioning:
-        raise DataSourceReadOnlyError("Cannot delete read-only data source")
+    current = _locked_writable(connection, org_id, ds_id, "delete", provisioning=provisioning)
     connection.execute(delete(data_source).where(_t.org_id == org_id, _t.id == ds_id))
     return to_model(current)
 
