@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint protos
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml host/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev]" -e "./host[postgres]"
 	touch $@
 
 run: $(VENV)/.installed

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 AUTH = ("admin", "admin")
 SERVER = """
 import uvicorn
-from host.app import create_app
-from host.config import load_settings
-from host.plugins import PluginManager
+from grafana_plugin_host.app import create_app
+from grafana_plugin_host.config import load_settings
+from grafana_plugin_host.plugins import PluginManager
 settings = load_settings("")
 uvicorn.run(create_app(settings, plugins=PluginManager(settings)), host="127.0.0.1", port={port}, log_level="warning")
 """

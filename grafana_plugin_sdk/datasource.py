@@ -42,7 +42,7 @@ DEFAULT_DISPOSE_DELAY = 5.0
 Factory = Callable[[DataSourceInstanceSettings], Any]
 """Builds an instance from a data source's settings; plain or ``async``."""
 
-_logger = logging.getLogger("grafana_plugin_sdk.datasource")
+log = logging.getLogger("grafana_plugin_sdk.datasource")
 
 
 class InstanceError(Exception):
@@ -86,7 +86,7 @@ class InstanceManager:
             try:
                 instance = await call_maybe_async(self._factory, settings)
             except Exception as exc:
-                _logger.error("the instance factory failed", exc_info=exc, extra={"dsUid": settings.uid})
+                log.error("the instance factory failed", exc_info=exc, extra={"dsUid": settings.uid})
                 raise InstanceError(str(exc) or type(exc).__name__) from exc
             self._entries[key] = fresh = _Entry(instance, version)
             if entry is not None:
@@ -106,7 +106,7 @@ class InstanceManager:
             try:
                 await call_maybe_async(dispose)
             except Exception:
-                _logger.exception("dispose() of a replaced instance failed")
+                log.exception("dispose() of a replaced instance failed")
 
     @contextlib.asynccontextmanager
     async def instance(self, ctx: PluginContext) -> AsyncIterator[Any]:

@@ -1,4 +1,4 @@
-"""Regenerate grafana_plugin_sdk/_protogen from proto/ (run after editing a .proto file).
+"""Regenerate grafana_plugin_sdk/wire/genproto from proto/ (run after editing a .proto file).
 
 Usage: python scripts/gen_protos.py [OUTPUT_DIR]
 """
@@ -14,7 +14,7 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto"
-DEFAULT_OUT = ROOT / "grafana_plugin_sdk" / "_protogen"
+DEFAULT_OUT = ROOT / "grafana_plugin_sdk" / "wire" / "genproto"
 PROTO_FILES = [
     "backend.proto",
     "plugin/grpc_controller.proto",
@@ -54,7 +54,9 @@ def generate(out: Path) -> None:
     if protoc.main(args) != 0:
         raise SystemExit("protoc failed")
     for init in (out / "__init__.py", out / "plugin" / "__init__.py"):
-        init.write_text('"""Generated protobuf stubs; private to grafana_plugin_sdk."""\n')
+        init.write_text(
+            '"""Generated protobuf stubs: pluginv2 and go-plugin\'s services (public, as the Go SDK\'s genproto)."""\n'
+        )
     for generated in sorted(out.rglob("*_pb2*.py*")):
         _relative_imports(generated)
 

@@ -48,7 +48,7 @@ def _module_level_imports(path: Path) -> set[str]:
 
 
 def _files() -> list[Path]:
-    files = [p for p in (ROOT / "grafana_plugin_sdk").rglob("*.py") if "_protogen" not in p.parts]
+    files = [p for p in (ROOT / "grafana_plugin_sdk").rglob("*.py") if "genproto" not in p.parts]
     for entry in HOST_MODULES_FOR_THE_SDK:
         target = ROOT / entry
         files.extend(target.rglob("*.py") if target.is_dir() else [target])

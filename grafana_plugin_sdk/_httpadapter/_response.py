@@ -11,7 +11,7 @@ from grafana_plugin_sdk.backend import CallResourceResponse, CallResourceRespons
 
 from ._message import canonical_header_name
 
-logger = logging.getLogger("grafana_plugin_sdk.httpadapter")
+log = logging.getLogger("grafana_plugin_sdk.httpadapter")
 
 _ERROR_BODY = orjson.dumps({"message": "Internal Server Error"})
 
@@ -73,7 +73,7 @@ class ResponseEmitter:
         Re-raises when part of a body was already sent, so the call ends with an error
         instead of a silently truncated response.
         """
-        logger.error("resource handler failed", exc_info=exc)
+        log.error("resource handler failed", exc_info=exc)
         if self.complete:
             return
         if self.sent_first:

@@ -10,7 +10,7 @@ from typing import Any, cast
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from grafana_plugin_sdk._protogen.plugin import (
+from grafana_plugin_sdk.wire.genproto.plugin import (
     grpc_broker_pb2,
     grpc_broker_pb2_grpc,
     grpc_controller_pb2,

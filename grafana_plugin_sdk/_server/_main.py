@@ -16,9 +16,9 @@ import grpc
 
 from grafana_plugin_sdk import log
 from grafana_plugin_sdk.serve import DEFAULT_MAX_RECEIVE_MESSAGE_SIZE
+from grafana_plugin_sdk.wire.handshake import CookieError, check_cookie, handshake_line, negotiate_version
 
 from ._goplugin import add_goplugin_services
-from ._handshake import CookieError, check_cookie, handshake_line, negotiate_version
 from ._listen import ListenError, Transport, bind
 from ._services import add_services
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
 from grafana_plugin_sdk.backend import CallResourceResponse
-from grafana_plugin_sdk.backend._convert import call_resource_response_to_proto
+from grafana_plugin_sdk.wire.convert import call_resource_response_to_proto
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 
 if TYPE_CHECKING:
     from grafana_plugin_sdk.data import Frame

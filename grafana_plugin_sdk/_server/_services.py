@@ -15,8 +15,6 @@ from typing import Any, NoReturn, TypeVar, cast
 import grpc
 
 from grafana_plugin_sdk import _metrics
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
 from grafana_plugin_sdk.backend import (
     CallResourceResponse,
     CheckHealthResult,
@@ -31,8 +29,10 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.backend import _convert as convert
 from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
+from grafana_plugin_sdk.wire import convert
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
 
 from ._scope import request_scope
 from ._senders import MessageChannel, ResourceSender, StreamPacketSender
@@ -47,7 +47,7 @@ HANDLER_METHODS = (
     "run_stream",
 )
 _STREAM_METHODS = frozenset({"subscribe_stream", "publish_stream", "run_stream"})
-_logger = logging.getLogger("grafana_plugin_sdk.server")
+log = logging.getLogger("grafana_plugin_sdk.server")
 _R = TypeVar("_R")
 _M = TypeVar("_M")
 
@@ -68,7 +68,7 @@ def _encode_query_data(response: QueryDataResponse, fmt: FrameFormat) -> pb.Quer
         try:
             out.responses[ref_id].CopyFrom(convert.data_response_to_proto(ref_id, data, fmt))
         except Exception as exc:
-            _logger.exception("cannot encode the frames of a query response", extra={"refId": ref_id})
+            log.exception("cannot encode the frames of a query response", extra={"refId": ref_id})
             failed = DataResponse.error_response(f"cannot encode frames: {_describe(exc)}")
             out.responses[ref_id].CopyFrom(convert.data_response_to_proto(ref_id, failed, fmt))
     return out
@@ -93,7 +93,7 @@ class _Base:
     async def _failed(self, context: grpc.aio.ServicerContext[Any, Any], name: str, exc: BaseException) -> NoReturn:
         if isinstance(exc, NotImplementedError):
             await self._unimplemented(context, name, str(exc))
-        _logger.error("%s failed", name, exc_info=exc)
+        log.error("%s failed", name, exc_info=exc)
         await context.abort(grpc.StatusCode.UNKNOWN, f"{name} failed: {_describe(exc)}")
         raise AssertionError("unreachable")
 
@@ -164,7 +164,7 @@ class DataService(_Base):
             except NotImplementedError as exc:
                 await self._unimplemented(context, "query_data", str(exc))
             except Exception as exc:
-                _logger.error("query_data failed", exc_info=exc)
+                log.error("query_data failed", exc_info=exc)
                 response = QueryDataResponse({q.ref_id: error_response_for(exc) for q in req.queries})
             outcome.from_query_data(response)
             if any(r.frames for r in response.responses.values()):
@@ -222,7 +222,7 @@ class ResourceService(_Base):
             sent += 1
             yield message
         if sent == 0:
-            _logger.warning("call_resource sent no response; answering 500", extra={"path": req.path})
+            log.warning("call_resource sent no response; answering 500", extra={"path": req.path})
             empty = {"message": "the plugin's resource handler sent no response"}
             yield convert.call_resource_response_to_proto(CallResourceResponse.json(empty, 500))
 

@@ -15,7 +15,7 @@ QueryFunc = Callable[[QueryDataRequest, DataQuery], DataResponse | Awaitable[Dat
 """Answers one query: ``fn(request, query) -> DataResponse``, plain or ``async``."""
 
 _F = TypeVar("_F", bound=QueryFunc)
-_logger = logging.getLogger("grafana_plugin_sdk.mux")
+log = logging.getLogger("grafana_plugin_sdk.mux")
 
 
 class QueryTypeMux:
@@ -52,7 +52,7 @@ class QueryTypeMux:
             try:
                 result = await call_maybe_async(fn, request, query)
             except Exception as exc:
-                _logger.exception("query failed", extra={"refId": query.ref_id, "queryType": query.query_type})
+                log.exception("query failed", extra={"refId": query.ref_id, "queryType": query.query_type})
                 return error_response_for(exc)
         if not isinstance(result, DataResponse):
             message = f"query function for type '{query.query_type}' returned {type(result).__name__}, not DataResponse"

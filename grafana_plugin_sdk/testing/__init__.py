@@ -1,6 +1,8 @@
 """Plugin test harness: call a plugin in process, as a subprocess or through a running host; golden files; frame
 assertions. The pytest plugin (active once the SDK is installed) adds fixtures and ``--update-golden``."""
 
+from grafana_plugin_sdk.wire import PluginCallError
+
 from ._assertions import assert_frames_equal, assert_golden, frame_difference, frames_difference
 from ._context import TEST_USER, data_query, data_source_settings, plugin_context
 from ._inprocess import InProcessTransport, async_in_process, in_process
@@ -9,7 +11,7 @@ from ._resource import ResourceResponse
 from ._stack import Stack, StackStartError, start_stack
 from ._subprocess import SubprocessTransport, async_start_plugin, start_plugin
 from ._sync import PluginTestClient
-from ._transport import PluginCallError, Transport
+from ._transport import Transport
 
 __all__ = [
     "TEST_USER",

@@ -16,11 +16,11 @@ from grafana_plugin_sdk.backend import (
     TimeRange,
     User,
 )
+from grafana_plugin_sdk.wire.platform import user_agent
 
 #: The user every harness call is made for unless a test says otherwise.
 TEST_USER = User(login="admin", name="Admin", email="admin@localhost", role="Admin")
 #: The Grafana version the harness claims in its user agent.
-GRAFANA_VERSION = "12.0.0"
 
 TimeRangeLike = TimeRange | tuple[datetime, datetime]
 
@@ -73,7 +73,7 @@ def plugin_context(
         user=user,
         data_source_instance_settings=settings,
         grafana_config=GrafanaConfig(config),
-        user_agent=f"Grafana/{GRAFANA_VERSION} (linux; amd64)",
+        user_agent=user_agent(),
     )
 
 

@@ -24,11 +24,10 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
 )
-from grafana_plugin_sdk.backend import _convert as convert
+from grafana_plugin_sdk.wire import PluginCallError, convert
 
 from ._plugin_client import AsyncPluginTestClient
 from ._sync import PluginTestClient
-from ._transport import PluginCallError
 
 _M = TypeVar("_M", bound=Message)
 

@@ -168,7 +168,7 @@ def start_stack(
     host_env, _ = prepare_paths(root, plugins, datasources)
     full_env = {**os.environ, **host_env, **(env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "host.cli"],
+        [sys.executable, "-m", "grafana_plugin_host.cli"],
         cwd=root,
         env=full_env,
         stdin=subprocess.DEVNULL,

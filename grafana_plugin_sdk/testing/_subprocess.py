@@ -1,4 +1,4 @@
-"""Subprocess depth: start a plugin exactly as the host does (host.plugins), talk gRPC, stop it, keep its logs."""
+"""Subprocess depth: start a plugin exactly as a host does (the wire layer), talk gRPC, stop it, keep its logs."""
 
 from __future__ import annotations
 
@@ -27,16 +27,11 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
 )
-from grafana_plugin_sdk.backend import _convert as convert
-from host.config import load_settings
-from host.plugins import PluginMeta, ProcessOptions
-from host.plugins._client import PluginStubs
-from host.plugins._discovery import parse_plugin_json
-from host.plugins._process import PluginProcess
+from grafana_plugin_sdk.plugin_json import PluginMeta, parse_plugin_json
+from grafana_plugin_sdk.wire import LaunchSpec, PluginCallError, PluginProcess, PluginStubs, convert
 
 from ._plugin_client import AsyncPluginTestClient
 from ._sync import PluginTestClient
-from ._transport import PluginCallError
 
 _LAUNCHER = "plugin"
 
@@ -73,14 +68,15 @@ class SubprocessTransport:
         meta: PluginMeta,
         *,
         plugin_settings: Mapping[str, str] | None = None,
-        options: ProcessOptions | None = None,
+        start_timeout: float = 30.0,
+        stop_grace: float = 2.0,
         scratch: Path | None = None,
     ) -> None:
         self.meta = meta
         # GF_PLUGIN_PYTHON: the example launchers (and ones copied from them) run the test's own Python.
         section = {"python": sys.executable, **(plugin_settings or {})}
-        self._settings = dataclasses.replace(load_settings("", {}), plugin_settings={meta.id: section})
-        self._options = options or ProcessOptions(start_timeout=30.0)
+        env = {**{f"GF_PLUGIN_{key.upper()}": value for key, value in section.items()}, **os.environ}
+        self._spec = LaunchSpec(meta.id, meta.directory, meta.executable, env, start_timeout, stop_grace)
         self._scratch = scratch
         self._capture = _LogCapture(meta.id)
         self._process: PluginProcess | None = None
@@ -96,9 +92,9 @@ class SubprocessTransport:
         if self._process is not None:
             return
         self._capture.attach()
-        self._process = PluginProcess(self.meta, self._settings, self._options)
+        self._process = PluginProcess(self._spec)
         await self._process.start()
-        self._stubs = PluginStubs(self._process.channel)
+        self._stubs = self._process.stubs
 
     async def close(self) -> None:
         """Shutdown, wait the grace period, kill the process group; safe to call twice."""
@@ -120,7 +116,7 @@ class SubprocessTransport:
         try:
             return await call(msg)
         except grpc.aio.AioRpcError as exc:
-            raise PluginCallError(exc.code().name, exc.details() or "") from None
+            raise PluginCallError.from_rpc_error(exc) from None
 
     async def query_data(self, request: QueryDataRequest) -> QueryDataResponse:
         """QueryData over gRPC."""
@@ -147,7 +143,7 @@ class SubprocessTransport:
         try:
             return [convert.call_resource_response_from_proto(msg) async for msg in stream]
         except grpc.aio.AioRpcError as exc:
-            raise PluginCallError(exc.code().name, exc.details() or "") from None
+            raise PluginCallError.from_rpc_error(exc) from None
 
     def logs(self) -> list[str]:
         """Every line the plugin wrote to stderr (and stdout after the handshake), as the host logged it."""
@@ -206,8 +202,9 @@ def async_start_plugin(
     else:
         assert target is not None
         meta = plugin_meta(target, plugin_id)
-    options = ProcessOptions(start_timeout=start_timeout, stop_grace=stop_grace)
-    transport = SubprocessTransport(meta, plugin_settings=plugin_settings, options=options, scratch=scratch)
+    transport = SubprocessTransport(
+        meta, plugin_settings=plugin_settings, start_timeout=start_timeout, stop_grace=stop_grace, scratch=scratch
+    )
     return AsyncPluginTestClient(transport, plugin_id=meta.id, settings=settings)
 
 

@@ -16,15 +16,6 @@ from grafana_plugin_sdk.backend import (
 )
 
 
-class PluginCallError(Exception):
-    """The plugin answered a call with a gRPC error; ``code`` is the status name (``UNIMPLEMENTED``, ``UNKNOWN``...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
-
-
 class Transport(Protocol):
     """Carries the pluginv2 calls, as protocol messages, to a plugin and back."""
 

@@ -12,13 +12,10 @@ from typing import Any
 import orjson
 import pytest
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
 from grafana_plugin_sdk.data import Frame
-from host.config import load_settings
-from host.plugins import ProcessOptions
-from host.plugins._discovery import parse_plugin_json
-from host.plugins._process import PluginProcess
+from grafana_plugin_sdk.plugin_json import parse_plugin_json
+from grafana_plugin_sdk.wire import LaunchSpec, PluginProcess
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 
 TESTDATA = Path(__file__).resolve().parents[2] / "example_plugins" / "testdata"
 
@@ -27,10 +24,10 @@ TESTDATA = Path(__file__).resolve().parents[2] / "example_plugins" / "testdata"
 async def stream_stub(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
     monkeypatch.setenv("GF_PLUGIN_PYTHON", sys.executable)  # the launcher's interpreter: this test's
     meta = parse_plugin_json(orjson.loads((TESTDATA / "plugin.json").read_bytes()), TESTDATA)
-    process = PluginProcess(meta, load_settings("", os.environ), ProcessOptions(start_timeout=30))
+    process = PluginProcess(LaunchSpec(meta.id, meta.directory, meta.executable, dict(os.environ), start_timeout=30))
     await process.start()
     try:
-        yield pb_grpc.StreamStub(process.channel)
+        yield process.stubs.stream
     finally:
         await process.stop()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from host.config import env_name, load_settings, load_settings_file
-from host.errors import ConfigError
+from grafana_plugin_host.config import env_name, load_settings, load_settings_file
+from grafana_plugin_host.errors import ConfigError
 
 
 def test_defaults() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from host.errors import ApiError
-from host.models import Identity, OrgRole
-from host.rbac import has_access, permissions, require, scope_matches
+from grafana_plugin_host.errors import ApiError
+from grafana_plugin_host.models import Identity, OrgRole
+from grafana_plugin_host.rbac import has_access, permissions, require, scope_matches
 
 
 def _who(role: OrgRole, admin: bool = False) -> Identity:
@@ -54,7 +54,7 @@ def test_denied_body_is_grafanas() -> None:
 
 
 def test_global_actions_need_a_server_admin() -> None:
-    from host.rbac import require_global
+    from grafana_plugin_host.rbac import require_global
 
     with pytest.raises(ApiError) as caught:
         require_global(_who(OrgRole.ADMIN), "orgs:read")
@@ -63,7 +63,7 @@ def test_global_actions_need_a_server_admin() -> None:
 
 
 def test_role_cap() -> None:
-    from host.rbac import require_role_at_most
+    from grafana_plugin_host.rbac import require_role_at_most
 
     require_role_at_most(_who(OrgRole.EDITOR), OrgRole.EDITOR)
     with pytest.raises(ApiError) as caught:

@@ -1,7 +1,7 @@
 """A plugin built with grafana-plugin-sdk-go, started from its plugin folder and called over real gRPC.
 
 The process is started with go-plugin's handshake environment; the calls are built with our request
-dataclasses and ``backend._convert`` (so the Go SDK decodes what our host sends) and the answers are decoded
+dataclasses and ``wire.convert`` (so the Go SDK decodes what our host sends) and the answers are decoded
 with our converters and frame codecs (so we decode what the Go SDK sends).
 """
 
@@ -22,8 +22,8 @@ import orjson
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
-from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
+from grafana_plugin_host.config import load_settings
+from grafana_plugin_host.plugins import PluginManager
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -40,9 +40,9 @@ from grafana_plugin_sdk.backend import (
     TimeRange,
     User,
 )
-from grafana_plugin_sdk.backend import _convert as convert
-from host.config import load_settings
-from host.plugins import PluginManager
+from grafana_plugin_sdk.wire import convert
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
+from grafana_plugin_sdk.wire.genproto.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 
 pytestmark = pytest.mark.interop
 

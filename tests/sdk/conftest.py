@@ -17,7 +17,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 
 PLUGINS = Path(__file__).resolve().parent / "plugins"
 HOST_ENV = {"grafana_plugin_type": "datasource", "PLUGIN_PROTOCOL_VERSIONS": "2"}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from grafana_plugin_sdk._protogen import backend_pb2
-from grafana_plugin_sdk._protogen.plugin import grpc_broker_pb2, grpc_controller_pb2, grpc_stdio_pb2
+from grafana_plugin_sdk.wire.genproto import backend_pb2
+from grafana_plugin_sdk.wire.genproto.plugin import grpc_broker_pb2, grpc_controller_pb2, grpc_stdio_pb2
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL_MD = ROOT.parent / "shared" / "PROTOCOL.md"
@@ -196,7 +196,7 @@ def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
     gen_protos = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen_protos)
     gen_protos.generate(tmp_path)
-    committed = ROOT / "grafana_plugin_sdk" / "_protogen"
+    committed = ROOT / "grafana_plugin_sdk" / "wire" / "genproto"
     generated = _sources(tmp_path)
     assert generated == _sources(committed)
     for rel in generated:

@@ -14,10 +14,10 @@ import orjson
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
-from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 from grafana_plugin_sdk.data import Frame
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
+from grafana_plugin_sdk.wire.genproto.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 
 Launch = Callable[..., Any]
 # The generated stubs are untyped.

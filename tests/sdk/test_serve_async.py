@@ -10,8 +10,8 @@ import grpc
 import orjson
 import pytest
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
 
 DataStub: Any = pb_grpc.DataStub
 DiagnosticsStub: Any = pb_grpc.DiagnosticsStub

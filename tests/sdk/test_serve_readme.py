@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc as pb_grpc
 from grafana_plugin_sdk.data import Frame
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 DataStub: Any = pb_grpc.DataStub

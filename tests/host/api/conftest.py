@@ -40,7 +40,7 @@ class HostProcess:
         """Start the host and wait until it listens (raises with its log if it exits first)."""
         self.lines = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "host.cli", "--config", str(self.config)],
+            [sys.executable, "-m", "grafana_plugin_host.cli", "--config", str(self.config)],
             cwd=self.workdir,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -88,10 +88,10 @@ class HostProcess:
         """Make the admin an Admin of org ``org_id`` (created with that id if missing), straight in the database."""
         from sqlalchemy import insert
 
-        from host.config import load_settings_file
-        from host.store import identity
-        from host.store._engine import make_engine
-        from host.store._schema import org
+        from grafana_plugin_host.config import load_settings_file
+        from grafana_plugin_host.store import identity
+        from grafana_plugin_host.store._engine import make_engine
+        from grafana_plugin_host.store._schema import org
 
         engine = make_engine(load_settings_file(self.config, environ=self.env).sqlalchemy_url)
         try:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from host.cli import main
+from grafana_plugin_host.cli import main
 from tests.host.api.conftest import ROOT
 
 
 def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "host.cli", *args],
+        [sys.executable, "-m", "grafana_plugin_host.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,

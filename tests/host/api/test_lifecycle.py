@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import MetaData, select
 
-from host.config import load_settings
-from host.store import Store
+from grafana_plugin_host.config import load_settings
+from grafana_plugin_host.store import Store
 from tests.host.api.conftest import HostProcess, host_ini
 
 Spawn = Callable[..., HostProcess]

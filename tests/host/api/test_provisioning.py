@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from host.errors import ConfigError
-from host.provisioning import expand, parse_file, read_plan
+from grafana_plugin_host.errors import ConfigError
+from grafana_plugin_host.provisioning import expand, parse_file, read_plan
 
 
 def test_expand_variables_recursively() -> None:

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from host.auth._headers import BasicCredentials, BearerToken, parse_authorization, parse_org_header
-from host.errors import ApiError
+from grafana_plugin_host.auth._headers import BasicCredentials, BearerToken, parse_authorization, parse_org_header
+from grafana_plugin_host.errors import ApiError
 
 
 def _basic(text: str) -> str:

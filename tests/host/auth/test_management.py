@@ -8,8 +8,8 @@ import re
 
 import httpx
 
-from host.auth.cli import HELP, add_create_token_arguments, run_create_token
-from host.config import load_settings_file
+from grafana_plugin_host.auth.cli import HELP, add_create_token_arguments, run_create_token
+from grafana_plugin_host.config import load_settings_file
 from tests.host.auth.conftest import USER_PASSWORD, World, basic, bearer, ok, unique
 
 TOKEN = re.compile(r"^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$")

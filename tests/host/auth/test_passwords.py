@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from host.auth._passwords import DUMMY_HASH, ITERATIONS, hash_password, salt_of, verify_password
+from grafana_plugin_host.auth._passwords import DUMMY_HASH, ITERATIONS, hash_password, salt_of, verify_password
 
 
 def test_hash_is_self_describing_and_verifies() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from host.auth._ratelimit import LoginAttempts
+from grafana_plugin_host.auth._ratelimit import LoginAttempts
 
 
 class _Clock:

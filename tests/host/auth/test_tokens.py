@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from host.auth._tokens import TokenFormatError, checksum, generate_token, hash_token, parse_token
+from grafana_plugin_host.auth._tokens import TokenFormatError, checksum, generate_token, hash_token, parse_token
 
 TOKEN_SHAPE = re.compile(r"^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$")
 

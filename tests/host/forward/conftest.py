@@ -106,9 +106,9 @@ class Host:
 @contextlib.asynccontextmanager
 async def running_host(tmp: Path, plugins_path: Path, env: Mapping[str, str] = {}) -> AsyncIterator[Host]:
     """The host app (``create_app``) with a temporary data folder, served on a free port."""
-    from host.app import create_app
-    from host.config import load_settings
-    from host.plugins import PluginManager
+    from grafana_plugin_host.app import create_app
+    from grafana_plugin_host.config import load_settings
+    from grafana_plugin_host.plugins import PluginManager
 
     settings = load_settings(
         "",

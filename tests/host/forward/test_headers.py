@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from host.api._forward import canonical_header, forward_headers, kept_cookie_header, response_headers
-from host.api.resources import resource_url
+from grafana_plugin_host.api._forward import canonical_header, forward_headers, kept_cookie_header, response_headers
+from grafana_plugin_host.api.resources import resource_url
 
 
 def test_request_headers_are_edited_as_grafana_does() -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from host.api.query import DataSourceRef, Group, check_consistency_headers, datasource_ref, parse_queries
-from host.errors import ApiError
-from host.models import DataSource
+from grafana_plugin_host.api.query import DataSourceRef, Group, check_consistency_headers, datasource_ref, parse_queries
+from grafana_plugin_host.errors import ApiError
+from grafana_plugin_host.models import DataSource
 
 NOW = datetime(2024, 3, 14, 15, 9, 26, tzinfo=UTC)
 
@@ -110,9 +110,9 @@ def test_consistency_headers() -> None:
 
 
 def test_response_status_400_or_multi_status_toggle() -> None:
+    from grafana_plugin_host.api.query import response_status
+    from grafana_plugin_host.config import load_settings
     from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
-    from host.api.query import response_status
-    from host.config import load_settings
 
     ok = QueryDataResponse({"A": DataResponse()})
     failed = QueryDataResponse({"A": DataResponse(), "B": DataResponse.error_response("x")})

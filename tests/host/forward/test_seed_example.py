@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "example_plugins"
 async def test_seed_csv_metric_values_example(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_host: Callable[..., Any]
 ) -> None:
-    from host.config import BUNDLED_PLUGINS
+    from grafana_plugin_host.config import BUNDLED_PLUGINS
 
     if not (EXAMPLES / "testdata" / "plugin.json").is_file():
         pytest.skip("example_plugins/testdata is not in this checkout yet (the examples helper adds it)")

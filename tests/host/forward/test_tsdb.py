@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import orjson
 
+from grafana_plugin_host.api.tsdb import legacy_response_json, legacy_result
 from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
 from grafana_plugin_sdk.data import Field, FieldConfig, FieldType, Frame, FrameMeta
-from host.api.tsdb import legacy_response_json, legacy_result
 
 T0 = datetime(2015, 1, 1, 0, 0, tzinfo=UTC)
 T0_MS = 1420070400000

@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 import pytest
 
-from host.config import load_settings
-from host.plugins import PluginManager, ProcessOptions
-from host.plugins._platform import go_arch, go_os
+from grafana_plugin_host.config import load_settings
+from grafana_plugin_host.plugins import PluginManager, ProcessOptions
+from grafana_plugin_sdk.wire.platform import go_arch, go_os
 
 FAKE_PLUGIN = Path(__file__).with_name("fake_plugin.py")
 SDK_PLUGIN = Path(__file__).with_name("sdk_plugin.py")

@@ -26,10 +26,10 @@ import numpy
 from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from grafana_plugin_sdk._protogen import backend_pb2 as pb
-from grafana_plugin_sdk._protogen import backend_pb2_grpc
-from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 from grafana_plugin_sdk.data import Field, Frame
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc
+from grafana_plugin_sdk.wire.genproto.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 
 FLOOD_BYTES = 10 * 1024 * 1024
 ENV_KEYS = (

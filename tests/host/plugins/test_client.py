@@ -12,6 +12,14 @@ from typing import Any
 import orjson
 import pytest
 
+from grafana_plugin_host.errors import (
+    MethodNotImplementedError,
+    PluginCallError,
+    PluginNotFoundError,
+    PluginUnavailableError,
+)
+from grafana_plugin_host.models import DataSource, Identity, OrgRole
+from grafana_plugin_host.plugins import PluginClient, PluginManager, plugin_context
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -23,10 +31,7 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     TimeRange,
 )
-from host.config import GRAFANA_VERSION
-from host.errors import MethodNotImplementedError, PluginNotFoundError, PluginRequestError, PluginUnavailableError
-from host.models import DataSource, Identity, OrgRole
-from host.plugins import PluginClient, PluginManager, plugin_context
+from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
 
 MakePlugin = Callable[..., Path]
 StartManager = Callable[..., Awaitable[PluginManager]]
@@ -153,9 +158,9 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
     ("code", "error", "expected_code"),
     [
         ("UNIMPLEMENTED", MethodNotImplementedError, None),
-        ("RESOURCE_EXHAUSTED", PluginRequestError, "RESOURCE_EXHAUSTED"),
-        ("UNAVAILABLE", PluginRequestError, "UNAVAILABLE"),
-        ("INVALID_ARGUMENT", PluginRequestError, "INVALID_ARGUMENT"),
+        ("RESOURCE_EXHAUSTED", PluginCallError, "RESOURCE_EXHAUSTED"),
+        ("UNAVAILABLE", PluginCallError, "UNAVAILABLE"),
+        ("INVALID_ARGUMENT", PluginCallError, "INVALID_ARGUMENT"),
     ],
 )
 async def test_grpc_errors_are_mapped(
@@ -167,7 +172,7 @@ async def test_grpc_errors_are_mapped(
     with pytest.raises(error) as info:
         await client.query_data(QueryDataRequest(CTX, [query("A", action="abort", code=code, message="nope")]))
     if expected_code is not None:
-        assert isinstance(info.value, PluginRequestError)
+        assert isinstance(info.value, PluginCallError)
         assert (info.value.code, info.value.message) == (expected_code, "nope")
     supervisor = manager.supervisor("good")
     assert supervisor is not None and supervisor.starts == 1  # the plugin is still the same process

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from grafana_plugin_host.config import load_settings
+from grafana_plugin_host.models import DataSource, Identity, OrgRole
+from grafana_plugin_host.plugins import PluginMeta, ProcessOptions, grafana_config, plugin_context, plugin_environment
 from grafana_plugin_sdk.backend import UserAgent
-from host.config import GRAFANA_VERSION, load_settings
-from host.models import DataSource, Identity, OrgRole
-from host.plugins import PluginMeta, ProcessOptions, grafana_config, plugin_context, user_agent
-from host.plugins._platform import go_arch, go_os
-from host.plugins._process import PluginStartError, executable_candidates, find_executable, plugin_environment
+from grafana_plugin_sdk.wire import LaunchSpec, PluginStartError
+from grafana_plugin_sdk.wire.handshake import host_environment
+from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION, go_arch, go_os, user_agent
+from grafana_plugin_sdk.wire.process import executable_candidates, find_executable
 
 META = PluginMeta(id="acme", type="datasource", name="Acme", directory=Path("/plugins/acme"), version="1.2.3")
 
@@ -54,7 +56,10 @@ def test_context_with_datasource() -> None:
 
 def test_environment() -> None:
     settings = load_settings("[plugin.acme]\napi_key = ini\ntoken = t\npath = /x\nid = y\n[plugin.other]\nk = v\n", {})
-    env = plugin_environment(META, settings, {"HOME": "/home/h", "GF_PLUGIN_TOKEN": "env", "PLUGIN_MIN_PORT": "1"})
+    env = {
+        **plugin_environment(META, settings, {"HOME": "/home/h", "GF_PLUGIN_TOKEN": "env", "PLUGIN_MIN_PORT": "1"}),
+        **host_environment(),
+    }
     assert env["HOME"] == "/home/h"
     assert env["GF_PLUGIN_API_KEY"] == "ini" and env["GF_PLUGIN_TOKEN"] == "env"  # host env overrides
     assert "GF_PLUGIN_PATH" not in env and "GF_PLUGIN_ID" not in env and "GF_PLUGIN_K" not in env
@@ -64,8 +69,8 @@ def test_environment() -> None:
 
 
 def test_executable_lookup(tmp_path: Path) -> None:
-    meta = PluginMeta(id="x", type="datasource", name="x", directory=tmp_path, backend=True, executable="gpx_x")
-    platform_name, plain = executable_candidates(meta)
+    meta = LaunchSpec("x", tmp_path, "gpx_x", {})
+    platform_name, plain = executable_candidates(tmp_path, "gpx_x")
     assert platform_name == tmp_path / f"gpx_x_{go_os()}_{go_arch()}" and plain == tmp_path / "gpx_x"
     with pytest.raises(PluginStartError, match="has no executable"):
         find_executable(meta)

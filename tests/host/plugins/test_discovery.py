@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from host.plugins._discovery import InvalidPluginError, discover, parse_plugin_json, plugin_folders
+from grafana_plugin_host.plugins._discovery import discover, plugin_folders
+from grafana_plugin_sdk.plugin_json import InvalidPluginError, parse_plugin_json
 
 
 def write_plugin(folder: Path, **keys: Any) -> Path:

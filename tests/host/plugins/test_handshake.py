@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from host.plugins._handshake import Handshake, HandshakeError, parse_handshake
+from grafana_plugin_sdk.wire import Handshake, HandshakeError, parse_handshake
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,15 @@ import logging
 
 import pytest
 
-from host.plugins._logs import LineSplitter, LogLine, PluginLog, StderrClassifier, parse_hclog_json, pump_lines, render
+from grafana_plugin_sdk.wire.plugin_log import (
+    LineSplitter,
+    LogLine,
+    PluginLog,
+    StderrClassifier,
+    parse_hclog_json,
+    pump_lines,
+    render,
+)
 
 STAMP = "2024-05-06T07:08:09.123456Z"
 

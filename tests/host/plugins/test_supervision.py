@@ -17,6 +17,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from grafana_plugin_host.errors import PluginCallError, PluginUnavailableError
+from grafana_plugin_host.plugins import PluginManager, ProcessOptions, Supervisor
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CheckHealthRequest,
@@ -26,8 +28,6 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     TimeRange,
 )
-from host.errors import PluginRequestError, PluginUnavailableError
-from host.plugins import PluginManager, ProcessOptions, Supervisor
 
 MakePlugin = Callable[..., Path]
 StartManager = Callable[..., Awaitable[PluginManager]]
@@ -77,7 +77,11 @@ async def test_crash_at_start_is_reported_and_backs_off(
     assert (await manager.client("good").check_health(CheckHealthRequest(CTX))).status == HealthStatus.OK
 
     def failures() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if r.name == "host.plugins" and "crash failed to start" in r.getMessage()]
+        return [
+            r
+            for r in caplog.records
+            if r.name == "grafana_plugin_host.plugins" and "crash failed to start" in r.getMessage()
+        ]
 
     await wait_for(lambda: len(failures()) >= 4, 15, "four failed starts")
     times = [r.created for r in failures()[:4]]
@@ -95,11 +99,11 @@ async def test_dies_mid_query(make_plugin: MakePlugin, start_manager: StartManag
     slow = asyncio.create_task(client.query_data(QueryDataRequest(CTX, [query("S", action="sleep", seconds=30)])))
     await asyncio.sleep(0.2)
     start = time.monotonic()
-    with pytest.raises(PluginRequestError) as info:
+    with pytest.raises(PluginCallError) as info:
         await client.query_data(QueryDataRequest(CTX, [query("A", action="die", after=0.2)]))
     assert info.value.code == "UNAVAILABLE"
     assert "fragile exited with code 7 during QueryData" in info.value.message
-    with pytest.raises(PluginRequestError, match="exited with code 7"):
+    with pytest.raises(PluginCallError, match="exited with code 7"):
         await asyncio.wait_for(slow, 2.0)  # the other call in flight fails too, it does not hang
     assert time.monotonic() - start < 2.0
     supervisor = supervisor_of(manager, "fragile")
@@ -196,8 +200,8 @@ async def test_no_orphans_when_the_host_is_killed(
     script = textwrap.dedent(
         f"""
         import asyncio, sys
-        from host.config import load_settings
-        from host.plugins import PluginManager
+        from grafana_plugin_host.config import load_settings
+        from grafana_plugin_host.plugins import PluginManager
 
         async def main():
             env = {{"GF_PATHS_PLUGINS": {str(plugins_dir)!r}, "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": "child"}}

@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, select, text, update
 
-from host.config import Settings, load_settings
-from host.store import (
+from grafana_plugin_host.config import Settings, load_settings
+from grafana_plugin_host.store import (
     DataSourceNameExistsError,
     DataSourceReadOnlyError,
     DataSourceSpec,
@@ -25,7 +25,7 @@ from host.store import (
     generate_uid,
     metadata,
 )
-from host.store._schema import data_source
+from grafana_plugin_host.store._schema import data_source
 from tests.host.api.conftest import BACKENDS, database_for
 
 

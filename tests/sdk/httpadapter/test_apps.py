@@ -14,9 +14,9 @@ import grpc
 import orjson
 import pytest
 
-from grafana_plugin_sdk._protogen import backend_pb2_grpc
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
-from grafana_plugin_sdk.backend._convert import call_resource_request_to_proto, call_resource_response_from_proto
+from grafana_plugin_sdk.wire.convert import call_resource_request_to_proto, call_resource_response_from_proto
+from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc
 from tests.sdk.conftest import HOST_ENV, channel_for, read_line, start_process, stop_process
 from tests.sdk.httpadapter.apps import STREAM_CHUNKS, handler_for
 from tests.sdk.httpadapter.conftest import call, resource_request

@@ -19,7 +19,7 @@ from grafana_plugin_sdk.testing import (
     in_process,
     start_plugin,
 )
-from host.plugins import PluginStartError
+from grafana_plugin_sdk.wire import PluginStartError
 from tests.sdk.testing.conftest import RunPytest
 from tests.sdk.testing.handlers import EchoDataSource
 

@@ -1,1 +1,0 @@
-"""Generated protobuf stubs; private to grafana_plugin_sdk."""

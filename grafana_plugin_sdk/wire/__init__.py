@@ -1,0 +1,29 @@
+"""The wire layer: Grafana's plugin protocol below the SDK's dataclasses, for plugins, hosts and test harnesses.
+
+As grafana-plugin-sdk-go has ``genproto/pluginv2``, ``backend/grpcplugin`` and public ToProto/FromProto:
+
+- :mod:`~grafana_plugin_sdk.wire.genproto`: the generated pluginv2 and go-plugin messages and stubs;
+- :mod:`~grafana_plugin_sdk.wire.convert`: protobuf messages to and from the SDK's dataclasses;
+- :mod:`~grafana_plugin_sdk.wire.handshake`: both sides of go-plugin's handshake (cookie, versions, the line);
+- :mod:`~grafana_plugin_sdk.wire.process`: launching a plugin executable and opening its channel;
+- :mod:`~grafana_plugin_sdk.wire.plugin_log`: a plugin's stdout/stderr (hclog JSON) as log records;
+- :mod:`~grafana_plugin_sdk.wire.stubs`: the client stubs of every service on one channel;
+- :mod:`~grafana_plugin_sdk.wire.errors`: start and call errors (gRPC status mapped to a code name).
+"""
+
+from .errors import HandshakeError, PluginCallError, PluginError, PluginStartError
+from .handshake import Handshake, parse_handshake
+from .process import LaunchSpec, PluginProcess
+from .stubs import PluginStubs
+
+__all__ = [
+    "Handshake",
+    "HandshakeError",
+    "LaunchSpec",
+    "PluginCallError",
+    "PluginError",
+    "PluginProcess",
+    "PluginStartError",
+    "PluginStubs",
+    "parse_handshake",
+]

@@ -1,0 +1,1 @@
+"""Generated protobuf stubs: pluginv2 and go-plugin's services (public, as the Go SDK's genproto)."""

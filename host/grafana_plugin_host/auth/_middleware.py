@@ -1,0 +1,76 @@
+"""The ASGI middleware that authenticates every request and sets ``request.state.identity``."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from grafana_plugin_host.api._http import JSONResponse
+from grafana_plugin_host.errors import ApiError
+from grafana_plugin_host.models import Identity
+
+from ._authenticator import Authenticator
+from ._errors import unauthorized
+from ._headers import parse_authorization, parse_org_header
+from ._ratelimit import LoginAttempts
+
+log = logging.getLogger(__name__)
+
+#: API paths anyone may call, as in Grafana.
+PUBLIC_PATHS = frozenset({"/api/health"})
+
+
+def is_protected(path: str) -> bool:
+    """Whether a path needs an authenticated caller: everything under ``/api`` except the public paths."""
+    return (path == "/api" or path.startswith("/api/")) and path.rstrip("/") not in PUBLIC_PATHS
+
+
+class AuthenticationMiddleware:
+    """Resolves the caller of each HTTP request; answers 401/400 on protected paths when that fails.
+
+    The authenticator is built on first use from ``app.state.settings`` and ``app.state.store``. Credentials
+    never reach a log line or an error body.
+    """
+
+    def __init__(self, app: ASGIApp, *, attempts: LoginAttempts | None = None) -> None:
+        self.app = app
+        self._attempts = attempts or LoginAttempts()
+        self._authenticator: Authenticator | None = None
+
+    def authenticator(self, scope: Scope) -> Authenticator:
+        """The authenticator for the app serving ``scope``."""
+        if self._authenticator is None:
+            state = scope["app"].state
+            self._authenticator = Authenticator(state.store.engine, state.settings, self._attempts)
+        return self._authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        protected = is_protected(scope["path"])
+        try:
+            identity = await self._identify(scope)
+            if identity is None and protected:
+                raise unauthorized()
+        except ApiError as exc:
+            if protected:
+                log.info("refused %s %s: %s %s", scope.get("method", ""), scope["path"], exc.status, exc.message)
+                await JSONResponse(exc.body(), status_code=exc.status)(scope, receive, send)
+                return
+            identity = None
+        scope.setdefault("state", {})["identity"] = identity
+        await self.app(scope, receive, send)
+
+    async def _identify(self, scope: Scope) -> Identity | None:
+        headers = Headers(scope=scope)
+        credentials = parse_authorization(headers.get("authorization"))
+        org_id = parse_org_header(headers.get("x-grafana-org-id"))
+        authenticator = self.authenticator(scope)
+        if credentials is None:
+            return authenticator.anonymous(org_id)
+        client = scope["client"][0] if scope.get("client") else ""
+        return await run_in_threadpool(authenticator.authenticate, credentials, org_id, client)

@@ -1,0 +1,159 @@
+"""The async face of the database: every call runs on a small thread pool, never on the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, text
+
+from grafana_plugin_host.config import Settings
+from grafana_plugin_host.models import DataSource
+
+from . import _datasources as rows
+from ._datasources import DataSourceSpec
+from ._engine import WRITE, make_engine
+from ._migrate import migrate
+from ._secrets import Keyring, resolve_secret_key
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_WORKERS = 8
+
+
+class Store:
+    """Orgs, data sources and their secrets in SQLite or PostgreSQL. Open with :meth:`open`, end with :meth:`close`."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, executor: ThreadPoolExecutor, datasource_limit: int) -> None:
+        self._engine = engine
+        self._keyring = keyring
+        self._executor = executor
+        self._limit = datasource_limit
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Store:
+        """Connect, run the migrations and load the data keys; raises ConfigError/SecretKeyError on a bad setup."""
+        executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="store")
+        engine = make_engine(settings.sqlalchemy_url)
+        loop = asyncio.get_running_loop()
+
+        def prepare() -> Keyring:
+            migrate(engine)
+            key = resolve_secret_key(
+                settings.secret_key, settings.data_dir, has_data_keys=Keyring.has_data_keys(engine)
+            )
+            keyring = Keyring(key)
+            keyring.load(engine)
+            return keyring
+
+        try:
+            keyring = await loop.run_in_executor(executor, prepare)
+        except BaseException:
+            engine.dispose()
+            executor.shutdown(wait=False)
+            raise
+        return cls(engine, keyring, executor, settings.datasource_limit)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for queries of other host modules (run them with :meth:`run`)."""
+        return self._engine
+
+    @property
+    def description(self) -> str:
+        """The database URL without its password, for logs."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run a blocking function on the store's thread pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` in a read transaction on the thread pool."""
+
+        def call() -> T:
+            with self._engine.connect() as connection, connection.begin():
+                return fn(connection)
+
+        return await self.run(call)
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` in a write transaction (committed when it returns) on the thread pool."""
+
+        def call() -> T:
+            with self._engine.connect().execution_options(**WRITE) as connection, connection.begin():
+                return fn(connection)
+
+        return await self.run(call)
+
+    async def ping(self) -> bool:
+        """Whether the database answers."""
+        try:
+            await self.read(lambda connection: connection.execute(text("SELECT 1")).scalar_one())
+        except Exception:
+            log.exception("database health check failed")
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close every connection and the thread pool."""
+        await self.run(self._engine.dispose)
+        self._executor.shutdown(wait=True)
+
+    async def get_datasource(
+        self, org_id: int, *, uid: str | None = None, id: int | None = None, name: str | None = None
+    ) -> DataSource | None:
+        """The org's data source with that uid, id or name (exactly one given), or None."""
+        if any(isinstance(value, str) and "\x00" in value for value in (uid, name)):
+            return None
+
+        def query(connection: Connection) -> DataSource | None:
+            row = rows.find(connection, org_id, id=id, uid=uid, name=name)
+            return None if row is None else rows.to_model(row)
+
+        return await self.read(query)
+
+    async def list_datasources(self, org_id: int) -> list[DataSource]:
+        """The org's data sources sorted by name (at most ``[datasources] datasource_limit``)."""
+        return await self.read(lambda connection: rows.list_rows(connection, org_id, self._limit))
+
+    async def count_datasources(self) -> dict[str, int]:
+        """How many data sources of each type exist (all orgs)."""
+        return await self.read(rows.count_by_type)
+
+    async def decrypted_secrets(self, ds: DataSource) -> dict[str, str]:
+        """The plaintext ``secureJsonData`` of a data source (empty if it was deleted meanwhile)."""
+
+        def query(connection: Connection) -> dict[str, str]:
+            row = rows.find(connection, ds.org_id, id=ds.id)
+            if row is None:
+                return {}
+            return self._keyring.decrypt(connection, row.org_id, row.uid, row.secure_json_data)
+
+        return await self.read(query)
+
+    async def create_datasource(self, org_id: int, spec: DataSourceSpec) -> DataSource:
+        """Create a data source; raises DataSourceNameExistsError / DataSourceUidExistsError on a clash."""
+        return await self.write(lambda connection: rows.insert_row(connection, self._keyring, org_id, spec))
+
+    async def update_datasource(
+        self, org_id: int, ds_id: int, spec: DataSourceSpec, *, version: int | None = None, provisioning: bool = False
+    ) -> DataSource:
+        """Update a data source (secrets merged; ``version`` checked when given); see the store's errors."""
+        return await self.write(
+            lambda connection: rows.update_row(
+                connection, self._keyring, org_id, ds_id, spec, version=version, provisioning=provisioning
+            )
+        )
+
+    async def delete_datasource(self, org_id: int, ds_id: int, *, provisioning: bool = False) -> DataSource:
+        """Delete a data source and return what it was; refuses read-only ones unless ``provisioning``."""
+        return await self.write(
+            lambda connection: rows.delete_row(connection, org_id, ds_id, provisioning=provisioning)
+        )
