@@ -22,6 +22,7 @@ from grafana_plugin_host.app import create_app
 from grafana_plugin_host.auth import cli as auth_cli
 from grafana_plugin_host.config import Settings, load_settings_file
 from grafana_plugin_host.errors import ConfigError, HostError
+from grafana_plugin_host.http_limits import HeadLimits, limited_protocol
 from grafana_plugin_host.plugins import PluginManager
 
 log = logging.getLogger("grafana_plugin_host")
@@ -70,7 +71,11 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
         app,
         host=settings.http_addr,
         port=settings.http_port,
-        http="httptools",
+        http=limited_protocol(
+            HeadLimits(settings.max_request_line_bytes, settings.max_header_count, settings.max_header_bytes)
+        ),
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         lifespan="off",
         log_config=None,
         access_log=False,

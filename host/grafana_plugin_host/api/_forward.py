@@ -57,6 +57,7 @@ _DROPPED_REQUEST_HEADERS = frozenset(
         "x-forwarded-proto",
         "authorization",
         "x-grafana-device-id",
+        "x-grafana-user",
         "cookie",
     }
 )
@@ -243,14 +244,21 @@ def forward_headers(
 ) -> dict[str, list[str]]:
     """Headers to forward to a plugin or a proxied data source, edited as Grafana does (HTTP_API.md §4.3).
 
-    ``Referer`` moves to ``X-Grafana-Referer``; origin, forwarding, hop-by-hop and credential headers go; the client
+    ``Referer`` moves to ``X-Grafana-Referer``; origin, forwarding, hop-by-hop (also those named in ``Connection``),
+    credential and client-set ``X-Grafana-User`` headers go; the client
     address is appended to ``X-Forwarded-For``; ``Cookie`` keeps only ``keep_cookies``; ``user_login`` adds
     ``X-Grafana-User``.
     """
     result: dict[str, list[str]] = {}
     cookies: list[str] = []
+    headers = list(headers)
+    named_in_connection = {
+        item.strip().lower() for name, value in headers if name.lower() == "connection" for item in value.split(",")
+    }
     for name, value in headers:
         lowered = name.lower()
+        if lowered in named_in_connection:
+            continue
         if lowered == "cookie":
             cookies.append(value)
         elif lowered == "referer":

@@ -29,6 +29,7 @@ from grafana_plugin_host.api._forward import (
     streaming_response,
 )
 from grafana_plugin_host.api._http import identity_of
+from grafana_plugin_host.api._paths import forward_path
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import DataSource, Identity, OrgRole
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
@@ -82,6 +83,10 @@ def match_route(routes: list[ProxyRoute], proxy_path: str, method: str) -> Proxy
         if path == route.path or path.startswith(route.path + "/") or not route.path:
             return route
     return None
+
+
+#: What a secret reads as in an error message.
+MASK = "[redacted]"
 
 
 def interpolate(template: str, json_data: Mapping[str, Any], secrets: Mapping[str, str]) -> str:
@@ -179,7 +184,8 @@ def build_outgoing(
         rest = proxy_path.strip("/")[len(route.path) :].lstrip("/")
         url = join_url(interpolate(route.url, ds.json_data, secrets), rest)
         if not _valid_base(url):
-            raise ApiError(400, f'Invalid data source URL: "{url}"')
+            masked = join_url(interpolate(route.url, ds.json_data, dict.fromkeys(secrets, MASK)), rest)
+            raise ApiError(400, f'Invalid data source URL: "{masked}"')
         for name, content in route.headers:
             headers[name] = [interpolate(content, ds.json_data, secrets)]
         params = [(n, interpolate(c, ds.json_data, secrets)) for n, c in route.url_params]
@@ -197,13 +203,28 @@ def build_outgoing(
     )
 
 
+class _BodyTooLarge(Exception):
+    """The streamed request body passed the limit (the upstream request is abandoned, the client gets 413)."""
+
+
 async def _limited(request: Request, limit: int) -> AsyncIterator[bytes]:
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, f"Request body too large (limit {limit} bytes)")
+            raise _BodyTooLarge
         yield chunk
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"Request body too large (limit {limit} bytes)")
+
+
+def _check_ascii(headers: list[tuple[str, str]]) -> None:
+    """400 for a header value an HTTP/1.1 request cannot carry as sent (non-ASCII or control characters)."""
+    for name, value in headers:
+        if not value.isascii() or any(ord(c) < 0x20 and c != "\t" for c in value):
+            raise ApiError(400, f"Invalid value in request header {name}")
 
 
 async def _relay(upstream: httpx.Response, client: httpx.AsyncClient) -> AsyncIterator[bytes]:
@@ -228,8 +249,8 @@ async def datasource_proxy(request: Request) -> Response:
     secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_request_body_bytes:
-        raise ApiError(413, f"Request body too large (limit {settings.max_request_body_bytes} bytes)")
-    path: str = request.path_params.get("path", "")
+        raise _too_large(settings.max_request_body_bytes)
+    path = forward_path(request)
     outgoing = build_outgoing(
         ds,
         secrets,
@@ -241,6 +262,7 @@ async def datasource_proxy(request: Request) -> Response:
         forwarded=prepared_headers(request, identity, ds),
         default_timeout=settings.dataproxy_timeout,
     )
+    _check_ascii(outgoing.headers)
     has_body = request.method not in ("GET", "HEAD", "OPTIONS") or bool(declared and declared != "0")
     client = httpx.AsyncClient(timeout=outgoing.timeout, follow_redirects=False)
     try:
@@ -251,6 +273,9 @@ async def datasource_proxy(request: Request) -> Response:
             content=_limited(request, settings.max_request_body_bytes) if has_body else None,
         )
         upstream = await client.send(upstream_request, stream=True)
+    except _BodyTooLarge:
+        await client.aclose()
+        raise _too_large(settings.max_request_body_bytes) from None
     except httpx.TimeoutException:
         await client.aclose()
         raise ApiError(504, "Gateway Timeout") from None

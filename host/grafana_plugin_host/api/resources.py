@@ -21,6 +21,7 @@ from grafana_plugin_host.api._forward import (
     streaming_response,
 )
 from grafana_plugin_host.api._http import identity_of, read_body
+from grafana_plugin_host.api._paths import forward_path
 from grafana_plugin_host.errors import ApiError, PluginError
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
 
@@ -56,7 +57,7 @@ async def _rest(first: CallResourceResponse, stream: AsyncIterator[CallResourceR
 
 async def forward_resource(request: Request, target: Target, headers: dict[str, list[str]]) -> Response:
     """Send the request to ``target``'s CallResource and stream the plugin's answer back as it arrives."""
-    path: str = request.path_params.get("path", "")
+    path = forward_path(request)
     call = CallResourceRequest(
         target.context,
         path=path,
