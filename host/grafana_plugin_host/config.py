@@ -90,14 +90,15 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("security", "admin_user"): ("admin_user", _as_str, "admin"),
     ("security", "admin_password"): ("admin_password", _as_str, "admin"),
     ("security", "secret_key"): ("secret_key", _as_str, ""),
-    ("security", "password_hash_concurrency"): ("password_hash_concurrency", _as_int, "2"),
-    ("security", "password_hash_queue"): ("password_hash_queue", _as_int, "16"),
+    ("security", "password_hash_concurrency"): ("password_hash_concurrency", _as_int, "1"),
+    ("security", "password_hash_queue"): ("password_hash_queue", _as_int, "8"),
     ("metrics", "basic_auth_username"): ("metrics_basic_auth_username", _as_str, ""),
     ("metrics", "basic_auth_password"): ("metrics_basic_auth_password", _as_str, ""),
     ("auth.basic", "enabled"): ("basic_auth_enabled", _as_bool, "true"),
     ("auth.anonymous", "enabled"): ("anonymous_enabled", _as_bool, "false"),
     ("auth.anonymous", "org_role"): ("anonymous_org_role", _as_role, "Viewer"),
     ("plugins", "allow_loading_unsigned_plugins"): ("allow_unsigned_plugins", _as_list, ""),
+    ("plugins", "call_timeout"): ("plugin_call_timeout", _as_int, "30"),
     ("plugins", "start"): ("plugin_start", _one_of("eager", "lazy"), "eager"),
     ("datasources", "concurrent_query_count"): ("concurrent_query_count", _as_int, "10"),
     ("datasources", "datasource_limit"): ("datasource_limit", _as_int, "5000"),
@@ -143,6 +144,7 @@ class Settings:
     anonymous_org_role: str
     allow_unsigned_plugins: tuple[str, ...]
     plugin_start: str
+    plugin_call_timeout: int
     concurrent_query_count: int
     datasource_limit: int
     concurrent_query_limit: int

@@ -1,10 +1,11 @@
-"""Limits on the request head, enforced in the HTTP server before any request reaches the application.
+"""Limits and checks on the request head, enforced in the HTTP server before any request reaches the application.
 
 An ASGI middleware only sees a request after the server has read and parsed all of its head, so a limit there
 cannot stop a client that sends megabytes of header. The limits therefore live in the connection protocol:
 :func:`limited_protocol` wraps uvicorn's httptools protocol, counts the request line, the headers and the bytes
 of an unfinished head as they arrive, and answers ``431 Request Header Fields Too Large`` (and closes the
-connection) as soon as one is exceeded. Memory held for one head is at most the limit plus one socket read.
+connection) as soon as one is exceeded. Memory held for one head is at most the limit plus one socket read. A URL
+carrying a NUL character (``%00``), which no path or query parameter may hold, is refused here with 400.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-_BODY = b'{"message":"Request Header Fields Too Large"}'
-_RESPONSE = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: application/json\r\n"
-    b"content-length: " + str(len(_BODY)).encode() + b"\r\n"
-    b"connection: close\r\n\r\n" + _BODY
-)
+
+def _response(status: bytes, message: bytes) -> bytes:
+    body = b'{"message":"' + message + b'"}'
+    return (
+        b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\ncontent-length: "
+        + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
+    )  # fmt: skip
+
+
+_TOO_LARGE = _response(b"431 Request Header Fields Too Large", b"Request Header Fields Too Large")
+_NUL_IN_URL = _response(b"400 Bad Request", b"NUL character in the URL")
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class HeadLimits:
 
 
 class _HeadTooLarge(Exception):
-    """Raised from a parser callback to stop parsing a head that broke a limit."""
+    """Raised from a parser callback to stop parsing a head that was refused."""
 
 
 def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
@@ -52,7 +57,7 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
                 return
             self._head_bytes += len(data)
             if self._head_bytes > limits.header_bytes:
-                self._refuse()
+                self._refuse(_TOO_LARGE)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
@@ -75,6 +80,9 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
         def on_headers_complete(self) -> None:
             self._head_open = False
             self._head_bytes = 0
+            if b"%00" in self.url or b"\x00" in self.url:
+                self._refuse(_NUL_IN_URL)
+                raise _HeadTooLarge
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
@@ -83,14 +91,15 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
 
         def send_400_response(self, msg: str) -> None:
             if self._refused:  # the parser stopped because a callback above raised _HeadTooLarge
-                self._refuse()
+                if not self.transport.is_closing():
+                    self._refuse(_TOO_LARGE)
             else:
                 super().send_400_response(msg)
 
-        def _refuse(self) -> None:
+        def _refuse(self, response: bytes) -> None:
             self._refused = True
-            self.logger.info("refused a request head over the configured limits (431)")
-            self.transport.write(_RESPONSE)
+            self.logger.info("refused a request head: %s", response.split(b"\r\n", 1)[0].decode())
+            self.transport.write(response)
             self.transport.close()
 
     return LimitedHttpToolsProtocol

@@ -67,6 +67,16 @@ QUERY_ACTION = "datasources:query"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+def datasource_timeout(json_data: Mapping[str, Any], default_seconds: int) -> float:
+    """``jsonData.timeout`` in seconds (number or numeric string) or the ``[dataproxy] timeout`` default."""
+    raw = json_data.get("timeout")
+    try:
+        seconds = float(raw) if raw not in (None, "") and not isinstance(raw, bool) else 0.0
+    except (TypeError, ValueError):
+        seconds = 0.0
+    return seconds if 0 < seconds < 86_400 else float(default_seconds)
+
+
 def validate_uid(uid: str) -> str:
     """The uid unchanged, or the 400 ``UID is invalid`` Grafana gives for a bad character set."""
     if not _UID_RE.fullmatch(uid):
@@ -114,6 +124,8 @@ class Target:
 
     client: PluginClient
     context: PluginContext
+    #: Seconds a call may take: ``[plugins] call_timeout``, or the data source's ``jsonData.timeout`` if longer.
+    deadline: float
 
 
 def plugin_manager(request: Request) -> PluginManager | None:
@@ -156,7 +168,8 @@ async def datasource_target(
     secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
     settings = request.app.state.settings
     context = plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
-    return Target(client, context)
+    deadline = max(float(settings.plugin_call_timeout), datasource_timeout(ds.json_data, settings.plugin_call_timeout))
+    return Target(client, context, deadline)
 
 
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
@@ -165,7 +178,8 @@ def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
         client = plugin_client(request, plugin_id)
     except PluginNotFoundError:
         raise ApiError(404, "Plugin not found") from None
-    return Target(client, plugin_context(client.meta, request.app.state.settings, identity=identity))
+    settings = request.app.state.settings
+    return Target(client, plugin_context(client.meta, settings, identity=identity), float(settings.plugin_call_timeout))
 
 
 def plugin_error(

@@ -9,6 +9,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from grafana_plugin_host.api._json_guard import check_json
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
 from grafana_plugin_host.plugins import PluginManager
@@ -48,14 +49,19 @@ async def read_body(request: Request) -> bytes:
 
 
 async def read_json(request: Request, *, bad_request_message: str = "bad request data") -> Any:
-    """The request body parsed as JSON (an empty body reads as ``{}``); malformed JSON is a 400."""
+    """The request body parsed as JSON (an empty body reads as ``{}``); malformed or unsafe JSON is a 400.
+
+    Every value is checked by :func:`check_json` (depth ``[server] max_json_depth``, number ranges, NUL).
+    """
     body = await read_body(request)
     if not body.strip():
         return {}
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ApiError(400, bad_request_message) from None
+    check_json(value, request.app.state.settings.max_json_depth)
+    return value
 
 
 _INT64_MAX = (1 << 63) - 1
@@ -65,7 +71,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 def path_id(request: Request, param: str = "id") -> int:
     """A numeric path parameter (a data source id); 400 ``id is invalid`` unless it is a 64-bit integer."""
     text = str(request.path_params.get(param, ""))
-    if not _INTEGER.fullmatch(text) or not -_INT64_MAX <= (value := int(text)) <= _INT64_MAX:
+    if len(text) > 20 or not _INTEGER.fullmatch(text) or not -_INT64_MAX <= (value := int(text)) <= _INT64_MAX:
         raise ApiError(400, "id is invalid")
     return value
 

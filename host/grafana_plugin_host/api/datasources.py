@@ -105,6 +105,8 @@ async def _get(store: Store, org_id: int, kind: str, value: int | str) -> DataSo
 async def _find(request: Request, action: str, kind: str, value: int | str) -> DataSource:
     """The caller's data source by ``id``/``uid``/``name`` after the permission check; 404 if absent."""
     identity = identity_of(request)
+    if not rbac.has_access(rbac.permissions(identity), action):  # no grant on any data source: answer before looking
+        raise rbac.access_denied(action, f"datasources:{kind}:{value}")
     ds = await _get(_store(request), identity.org_id, kind, value)
     _authorize(identity, action, ds, f"datasources:{kind}:{value}")
     if ds is None:

@@ -24,6 +24,7 @@ from grafana_plugin_host.store import Store
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
 
 from ._http import JSONResponse, identity_of, type_info
+from ._metrics_auth import require_metrics_credentials
 
 
 class HostMetrics:
@@ -140,7 +141,8 @@ async def frontend_settings(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """GET /metrics: the host's Prometheus metrics in the text format."""
+    """GET /metrics: the host's Prometheus metrics in the text format (Basic auth when ``[metrics]`` sets it)."""
+    require_metrics_credentials(request, request.app.state.settings)
     host_metrics: HostMetrics = request.app.state.metrics
     return Response(await host_metrics.render(request.app.state.store), media_type=CONTENT_TYPE_LATEST)
 

@@ -69,7 +69,9 @@ async def plugin_metrics(request: Request) -> Response:
     """``GET /api/plugins/:id/metrics``: CollectMetrics, Prometheus text (empty when not implemented)."""
     target = app_target(request, identity_of(request), request.path_params["plugin_id"])
     try:
-        result: CollectMetricsResult = await target.client.collect_metrics(CollectMetricsRequest(target.context))
+        result: CollectMetricsResult = await target.client.collect_metrics(
+            CollectMetricsRequest(target.context), deadline=target.deadline
+        )
     except MethodNotImplementedError:
         result = CollectMetricsResult()
     except PluginError as exc:

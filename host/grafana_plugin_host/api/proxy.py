@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_host.api._forward import (
     ALL_METHODS,
+    datasource_timeout,
     load_datasource_from_path,
     plugin_meta,
     prepared_headers,
@@ -117,16 +118,6 @@ def custom_headers(json_data: Mapping[str, Any], secrets: Mapping[str, str]) -> 
     return headers
 
 
-def proxy_timeout(json_data: Mapping[str, Any], default_seconds: int) -> float:
-    """``jsonData.timeout`` in seconds (number or numeric string) or the ``[dataproxy] timeout`` default."""
-    raw = json_data.get("timeout")
-    try:
-        seconds = float(raw) if raw not in (None, "") and not isinstance(raw, bool) else 0.0
-    except (TypeError, ValueError):
-        seconds = 0.0
-    return seconds if seconds > 0 else float(default_seconds)
-
-
 def _valid_base(url: str) -> bool:
     try:
         parts = urlsplit(url)
@@ -199,7 +190,7 @@ def build_outgoing(
     return Outgoing(
         url=f"{url}?{query}" if query else url,
         headers=[(name, value) for name, values in headers.items() for value in values],
-        timeout=proxy_timeout(ds.json_data, default_timeout),
+        timeout=datasource_timeout(ds.json_data, default_timeout),
     )
 
 

@@ -42,6 +42,8 @@ EXPRESSION_UID = "__expr__"
 MULTI_STATUS_TOGGLE = "datasourceQueryMultiStatus"
 #: Responses with more cells than this are converted to JSON on a worker thread, keeping the event loop free.
 THREAD_THRESHOLD_CELLS = 20_000
+#: The largest ``intervalMs`` accepted (a year; a timedelta holds far more, a Go duration about 292 years).
+_MAX_INTERVAL_MS = 366 * 86_400_000
 
 
 def _grafana_error(status: int, message: str, message_id: str) -> ApiError:
@@ -108,6 +110,8 @@ def parse_time_keys(body: Mapping[str, Any], now: datetime | None = None) -> Tim
         start, end = parse_time_range(values["from"], values["to"], now)
     except TimeParseError as exc:
         raise ApiError(400, str(exc)) from None
+    except (OverflowError, ValueError):  # a time past what a datetime can hold
+        raise ApiError(400, "time range out of bounds") from None
     return TimeRange(start, end)
 
 
@@ -125,12 +129,15 @@ def parse_queries(body: Any, now: datetime | None = None) -> list[tuple[DataSour
             raise ApiError(400, "bad request data")
         ref_id = query.get("refId")
         query_type = query.get("queryType")
+        interval_ms = _int_or(query.get("intervalMs"), 1000)
+        if not 0 <= interval_ms <= _MAX_INTERVAL_MS:
+            raise ApiError(400, "intervalMs out of range")
         data_query = DataQuery(
             ref_id=ref_id if isinstance(ref_id, str) and ref_id else "A",
             time_range=time_range,
             query_type=query_type if isinstance(query_type, str) else "",
             max_data_points=_int_or(query.get("maxDataPoints"), 100),
-            interval=timedelta(milliseconds=_int_or(query.get("intervalMs"), 1000)),
+            interval=timedelta(milliseconds=interval_ms),
             json=orjson.dumps(query),
         )
         parsed.append((datasource_ref(query), data_query))
@@ -193,7 +200,9 @@ def check_consistency_headers(headers: Mapping[str, str], groups: list[Group]) -
 async def _query_group(request: Request, identity: Identity, group: Group) -> QueryDataResponse:
     target: Target = await datasource_target(request, identity, group.datasource)
     try:
-        response: QueryDataResponse = await target.client.query_data(QueryDataRequest(target.context, group.queries))
+        response: QueryDataResponse = await target.client.query_data(
+            QueryDataRequest(target.context, group.queries), deadline=target.deadline
+        )
     except PluginError as exc:
         raise plugin_error(exc, failed="An error occurred within the plugin") from exc
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -68,7 +69,10 @@ async def forward_resource(request: Request, target: Target, headers: dict[str, 
     )
     stream: AsyncIterator[CallResourceResponse] = target.client.call_resource(call)
     try:
-        first = await anext(stream)
+        first = await asyncio.wait_for(anext(stream), target.deadline)
+    except TimeoutError:
+        await _close(stream)
+        raise ApiError(504, "Plugin request timed out") from None
     except StopAsyncIteration:
         raise ApiError(500, _FAILED) from None
     except PluginError as exc:

@@ -19,6 +19,7 @@ from grafana_plugin_host.store import identity as db
 from . import _errors as errors
 from ._db import read, write
 from ._headers import BasicCredentials, BearerToken, Credentials
+from ._kdf_gate import KdfGate
 from ._passwords import DUMMY_HASH, verify_password
 from ._ratelimit import LoginAttempts
 from ._tokens import TokenFormatError, hash_token, parse_token
@@ -36,7 +37,8 @@ class _VerifiedPasswords:
     matches, and the user row (disabled, deleted) is read on every request regardless.
     """
 
-    def __init__(self, ttl: float = 60.0, size: int = 1024) -> None:
+    def __init__(self, gate: KdfGate, ttl: float = 60.0, size: int = 1024) -> None:
+        self._gate = gate
         self._key = secrets.token_bytes(32)
         self._ttl = ttl
         self._size = size
@@ -55,8 +57,9 @@ class _VerifiedPasswords:
             expiry = self._items.get(digest)
             if expiry is not None and expiry > now:
                 return True
-        if not verify_password(password, stored):
-            return False
+        with self._gate.slot():
+            if not verify_password(password, stored):
+                return False
         with self._lock:
             self._items[digest] = now + self._ttl
             self._items.move_to_end(digest)
@@ -78,8 +81,9 @@ class Authenticator:
     def __init__(self, engine: Engine, settings: Settings, attempts: LoginAttempts | None = None) -> None:
         self.engine = engine
         self.settings = settings
-        self.attempts = attempts or LoginAttempts()
-        self._passwords = _VerifiedPasswords()
+        self.attempts = attempts or LoginAttempts(engine)
+        self._gate = KdfGate(settings.password_hash_concurrency, settings.password_hash_queue)
+        self._passwords = _VerifiedPasswords(self._gate)
 
     def anonymous(self, org_id: int) -> Identity | None:
         """The anonymous identity when ``[auth.anonymous]`` is enabled (no role in any org but its own)."""
@@ -103,18 +107,23 @@ class Authenticator:
     def _password(self, credentials: BasicCredentials, org_id: int, client: str) -> Identity:
         if not self.settings.basic_auth_enabled:
             raise errors.unauthorized()
-        login = credentials.login
-        if self.attempts.is_blocked(login, client) or not credentials.password:
+        if not credentials.password:
             raise errors.invalid_credentials()
-        found = read(self.engine, db.find_user, login)
+        found = read(self.engine, db.find_user, credentials.login)
+        key = found.login if found is not None else credentials.login  # the lockout counts per resolved user
+        failures = self.attempts.failures(key)
+        if failures >= self.attempts.max_attempts:
+            raise errors.invalid_credentials()
         if found is None or not found.password:
-            verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
-            self.attempts.add_failure(login, client)
+            with self._gate.slot():
+                verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
+            self.attempts.add_failure(key, client)
             raise errors.invalid_credentials()
         if not self._passwords.check(found.id, found.password, credentials.password):
-            self.attempts.add_failure(login, client)
+            self.attempts.add_failure(key, client)
             raise errors.invalid_credentials()
-        self.attempts.reset(login, client)
+        if failures:
+            self.attempts.reset(key)
         if found.is_disabled:
             raise errors.disabled_identity()
         wanted = org_id or found.org_id

@@ -40,7 +40,7 @@ def parse_basic(value: str) -> BasicCredentials:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid_basic_header() from None
     login, sep, password = decoded.partition(":")
-    if not sep:
+    if not sep or "\x00" in decoded:
         raise invalid_basic_header()
     return BasicCredentials(login, password)
 
