@@ -30,7 +30,7 @@ ADMIN = ("admin", "admin")
 VIEWER = ("viewer", "viewer-password-1")
 OUTSIDER = ("outsider", "outsider-password-1")
 #: Secrets stored in data sources; no response body may ever contain one.
-SECRETS = ("route-secret-7f3a", "basic-secret-91c2", "header-secret-55d0")
+SECRETS = ("route-secret-7f3a", "basic-secret-91c2", "header-secret-55d0", "metrics-secret-3b1e")
 
 
 @dataclass
@@ -167,14 +167,24 @@ def write_routes_plugin(root: Path) -> None:
     (folder / "plugin.json").write_bytes(orjson.dumps(manifest))
 
 
-def start_env(tmp: Path, extra_ini: str = "") -> Iterator[Env]:
+#: Settings of the suite's host beyond the test defaults: short deadlines so the cases run in seconds.
+SERVER_INI = "write_stall_timeout = 2\nmax_concurrent_large_responses = 2\n"
+METRICS = ("prom", "metrics-secret-3b1e")
+
+
+def start_env(tmp: Path, database_url: str = "", extra_ini: str = "") -> Iterator[Env]:
     """Start the suite's host and upstream and create its data sources and users; stop both afterwards."""
     plugins = tmp / "data" / "no-plugins"
     write_test_plugin(plugins, BACKEND)
     write_routes_plugin(plugins)
     server, upstream = _upstream()
-    ini = host_ini(f"sqlite:///{tmp / 'data' / 'grafana.db'}", tmp / "data", extra_ini)
-    ini = ini.replace("[paths]", f"[plugins]\nallow_loading_unsigned_plugins = {BACKEND},{ROUTED}\n[paths]")
+    ini = host_ini(database_url or f"sqlite:///{tmp / 'data' / 'grafana.db'}", tmp / "data", extra_ini)
+    ini = ini.replace("[server]\n", "[server]\n" + SERVER_INI)
+    ini = ini.replace(
+        "[paths]",
+        f"[plugins]\nallow_loading_unsigned_plugins = {BACKEND},{ROUTED}\ncall_timeout = 3\n"
+        f"[metrics]\nbasic_auth_username = {METRICS[0]}\nbasic_auth_password = {METRICS[1]}\n[paths]",
+    )
     host = HostProcess(tmp, ini + "[security]\nsecret_key = hostile-suite\n")
     host.start()
     try:
@@ -215,9 +225,9 @@ def _create(client: httpx.Client, name: str, type_: str, url: str, json_data: di
     return created
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    """The suite's running host, shared by one test module."""
+    """The suite's running host on SQLite, shared by every test of the suite."""
     yield from start_env(tmp_path_factory.mktemp("hostile"))
 
 

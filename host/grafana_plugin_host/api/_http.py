@@ -9,7 +9,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from grafana_plugin_host.api._json_guard import check_json
+from grafana_plugin_host.api._json_guard import UnsafeJSON, check_json
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
 from grafana_plugin_host.plugins import PluginManager
@@ -60,7 +60,10 @@ async def read_json(request: Request, *, bad_request_message: str = "bad request
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ApiError(400, bad_request_message) from None
-    check_json(value, request.app.state.settings.max_json_depth)
+    try:
+        check_json(value, request.app.state.settings.max_json_depth)
+    except UnsafeJSON:
+        raise ApiError(400, bad_request_message) from None
     return value
 
 

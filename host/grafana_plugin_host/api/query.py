@@ -24,6 +24,7 @@ from grafana_plugin_host.api._forward import (
     plugin_error,
 )
 from grafana_plugin_host.api._http import identity_of, read_json
+from grafana_plugin_host.api._large import json_answer
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError, PluginError
 from grafana_plugin_host.gtime import TimeParseError, parse_time_range
@@ -246,9 +247,14 @@ async def render_off_loop(response: QueryDataResponse, render: Callable[[QueryDa
         for frame in data.frames:
             if not frame.ref_id:
                 frame.ref_id = ref_id
-    if _cells(ordered) > THREAD_THRESHOLD_CELLS:
+    if is_large(ordered):
         return await asyncio.to_thread(render, ordered)
     return render(ordered)
+
+
+def is_large(response: QueryDataResponse) -> bool:
+    """Whether the answer is rendered on a worker thread and sent under a large-response slot."""
+    return _cells(response) > THREAD_THRESHOLD_CELLS
 
 
 def has_error(response: QueryDataResponse) -> bool:
@@ -276,8 +282,9 @@ async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
     status = response_status(response, request.app.state.settings)
-    body = await render_off_loop(response, query_data_response_to_json)
-    return Response(body, status_code=status, media_type="application/json")
+    return await json_answer(
+        request, lambda: render_off_loop(response, query_data_response_to_json), status, large=is_large(response)
+    )
 
 
 routes: list[BaseRoute] = [Route("/api/ds/query", ds_query, methods=["POST"])]
