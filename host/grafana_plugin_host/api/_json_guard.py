@@ -14,6 +14,7 @@ from typing import Any
 class UnsafeJSON(ValueError):
     """The parsed body breaks one of the rules (the message says which)."""
 
+
 #: Integers must fit a signed 64-bit column; floats must be finite and no larger in magnitude.
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
