@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp
 
 from grafana_plugin_host.app import create_app
 from grafana_plugin_host.auth import cli as auth_cli
@@ -67,7 +68,24 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     plugins = PluginManager(settings)
     app = create_app(settings, plugins=plugins)
-    config = uvicorn.Config(
+    server = _Server(server_config(settings, app))
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            for meta in plugins.plugins():
+                kind = "backend" if meta.backend else "frontend only"
+                log.info("plugin %s %s (%s, %s) in %s", meta.id, meta.version, meta.type, kind, meta.directory)
+            await server.serve()
+        log.info("stopped")
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run())
+    return 0
+
+
+def server_config(settings: Settings, app: ASGIApp) -> uvicorn.Config:
+    """uvicorn's settings: the head limits in the protocol, forwarded headers only from trusted proxies."""
+    return uvicorn.Config(
         app,
         host=settings.http_addr,
         port=settings.http_port,
@@ -81,19 +99,6 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
         access_log=False,
         server_header=False,
     )
-    server = _Server(config)
-
-    async def run() -> None:
-        async with app.router.lifespan_context(app):
-            for meta in plugins.plugins():
-                kind = "backend" if meta.backend else "frontend only"
-                log.info("plugin %s %s (%s, %s) in %s", meta.id, meta.version, meta.type, kind, meta.directory)
-            await server.serve()
-        log.info("stopped")
-
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(run())
-    return 0
 
 
 #: Subcommands by name; ``serve`` runs when none is given. Other modules add theirs here.
