@@ -13,6 +13,7 @@ from ._json import (
     data_response_from_json,
     data_response_to_json,
     query_data_response_from_json,
+    query_data_response_json_chunks,
     query_data_response_to_json,
 )
 from ._mux import QueryFunc, QueryTypeMux
@@ -94,5 +95,6 @@ __all__ = [
     "datetime_from_epoch_ms",
     "epoch_ms",
     "query_data_response_from_json",
+    "query_data_response_json_chunks",
     "query_data_response_to_json",
 ]

@@ -7,7 +7,7 @@ renders the results differently.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,8 +36,8 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
     TimeRange,
+    query_data_response_json_chunks,
 )
-from grafana_plugin_sdk.backend._json import query_data_response_to_json
 
 EXPRESSION_UID = "__expr__"
 MULTI_STATUS_TOGGLE = "datasourceQueryMultiStatus"
@@ -240,16 +240,37 @@ def _cells(response: QueryDataResponse) -> int:
     return sum(len(frame.fields) * frame.rows for r in response.responses.values() for frame in r.frames)
 
 
-async def render_off_loop(response: QueryDataResponse, render: Callable[[QueryDataResponse], bytes]) -> bytes:
-    """Sorted refIds, frames given their response's refId, then ``render`` (on a worker thread when large)."""
-    ordered = QueryDataResponse({ref_id: response.responses[ref_id] for ref_id in sorted(response.responses)})
-    for ref_id, data in ordered.responses.items():
+def ordered(response: QueryDataResponse) -> QueryDataResponse:
+    """The answer with refIds sorted and each frame given its response's refId when it has none."""
+    result = QueryDataResponse({ref_id: response.responses[ref_id] for ref_id in sorted(response.responses)})
+    for ref_id, data in result.responses.items():
         for frame in data.frames:
             if not frame.ref_id:
                 frame.ref_id = ref_id
-    if is_large(ordered):
-        return await asyncio.to_thread(render, ordered)
-    return render(ordered)
+    return result
+
+
+async def render_off_loop(response: QueryDataResponse, render: Callable[[QueryDataResponse], bytes]) -> bytes:
+    """:func:`ordered`, then ``render`` (on a worker thread when large)."""
+    prepared = ordered(response)
+    if is_large(prepared):
+        return await asyncio.to_thread(render, prepared)
+    return render(prepared)
+
+
+async def frame_json_pieces(response: QueryDataResponse) -> AsyncIterator[bytes]:
+    """The ``/api/ds/query`` JSON of the answer, piece by piece (at most a frame each; a large one off the loop)."""
+    pieces = query_data_response_json_chunks(ordered(response))
+    if not is_large(response):
+        for piece in pieces:
+            yield piece
+        return
+
+    def step() -> bytes | None:
+        return next(pieces, None)
+
+    while (chunk := await asyncio.to_thread(step)) is not None:
+        yield chunk
 
 
 def is_large(response: QueryDataResponse) -> bool:
@@ -282,9 +303,7 @@ async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
     status = response_status(response, request.app.state.settings)
-    return await json_answer(
-        request, lambda: render_off_loop(response, query_data_response_to_json), status, large=is_large(response)
-    )
+    return await json_answer(request, lambda: frame_json_pieces(response), status, large=is_large(response))
 
 
 routes: list[BaseRoute] = [Route("/api/ds/query", ds_query, methods=["POST"])]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -114,9 +115,11 @@ async def tsdb_query(request: Request) -> Response:
     """``POST /api/tsdb/query``."""
     _, response = await run_query_request(request)
     status = 400 if has_error(response) else 200
-    return await json_answer(
-        request, lambda: render_off_loop(response, legacy_response_json), status, large=is_large(response)
-    )
+
+    async def pieces() -> AsyncIterator[bytes]:
+        yield await render_off_loop(response, legacy_response_json)
+
+    return await json_answer(request, pieces, status, large=is_large(response))
 
 
 routes: list[BaseRoute] = [Route("/api/tsdb/query", tsdb_query, methods=["POST"])]
