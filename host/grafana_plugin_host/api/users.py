@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -40,7 +41,7 @@ async def create_user(request: Request) -> JSONResponse:
     org_id = body.get("OrgId") or body.get("orgId") or 1
     if not isinstance(org_id, int) or isinstance(org_id, bool) or org_id < 1:
         raise ApiError(400, "bad request data")
-    stored = hash_password(password)
+    stored = await asyncio.to_thread(hash_password, password)  # the KDF stays off the event loop
 
     def create(conn: Connection) -> int:
         if db.get_org(conn, org_id) is None:
