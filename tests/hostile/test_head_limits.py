@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.hostile.conftest import Env, raw_request, status_of
+from tests.hostile.conftest import ADMIN, Env, basic, raw_request, status_of
 
 
 def _get(path: str, headers: str = "") -> bytes:
@@ -43,3 +43,13 @@ def test_huge_authorization_headers_do_not_stall_the_host(env: Env) -> None:
         thread.join(30)
     assert statuses == [431] * 4
     assert status_of(health) == 200 and health_seconds < 5
+
+
+def test_a_chunked_body_over_the_limit_is_413_on_an_ordinary_route(env: Env) -> None:
+    chunk = b"a" * 16384
+    body = b"".join(b"4000\r\n" + chunk + b"\r\n" for _ in range(6)) + b"0\r\n\r\n"  # 96 KiB > 64 KiB limit
+    head = (
+        f"POST /api/datasources HTTP/1.1\r\nHost: x\r\nAuthorization: {basic(ADMIN)}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    assert status_of(raw_request(env.port, head + body)) == 413
