@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
+from grafana_plugin_sdk._invoke import call_maybe_async
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponseSender,
     CheckHealthRequest,
     CheckHealthResult,
+    DataResponse,
     DataSourceInstanceSettings,
     PluginContext,
     PublishStreamRequest,
@@ -32,7 +34,6 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
 
 __all__ = ["DEFAULT_DISPOSE_DELAY", "Factory", "InstanceError", "InstanceManager", "ManagedHandler", "manage"]
 
@@ -144,7 +145,9 @@ class ManagedHandler:
         try:
             return await self._forward("query_data", request.plugin_context, request)  # type: ignore[no-any-return]
         except InstanceError as exc:
-            return QueryDataResponse({q.ref_id: error_response_for(exc.__cause__ or exc) for q in request.queries})
+            return QueryDataResponse(
+                {q.ref_id: DataResponse.from_exception(exc.__cause__ or exc) for q in request.queries}
+            )
 
     async def check_health(self, request: CheckHealthRequest) -> CheckHealthResult:
         """Forward; when no instance can be built the result is ERROR with the factory's message."""

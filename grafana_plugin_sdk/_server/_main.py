@@ -15,6 +15,7 @@ from typing import NoReturn
 import grpc
 
 from grafana_plugin_sdk import log
+from grafana_plugin_sdk.backend import HandlerError, check_handler
 from grafana_plugin_sdk.serve import DEFAULT_MAX_RECEIVE_MESSAGE_SIZE
 from grafana_plugin_sdk.wire.handshake import CookieError, check_cookie, handshake_line, negotiate_version
 
@@ -88,6 +89,12 @@ async def _serve(handler: object, options: ServeOptions, env: Mapping[str, str],
 
 def run(handler: object, options: ServeOptions) -> NoReturn:
     """Serve ``handler`` until Shutdown or SIGTERM, then exit the process (status 0)."""
+    try:
+        check_handler(handler)
+    except HandlerError as exc:
+        sys.stderr.write(f"{exc}\n")
+        sys.stderr.flush()
+        sys.exit(1)
     env = dict(os.environ)
     try:
         check_cookie(env)

@@ -15,7 +15,9 @@ from typing import Any, NoReturn, TypeVar, cast
 import grpc
 
 from grafana_plugin_sdk import _metrics
+from grafana_plugin_sdk._invoke import call_maybe_async
 from grafana_plugin_sdk.backend import (
+    HANDLER_METHODS,
     CallResourceResponse,
     CheckHealthResult,
     CollectMetricsResult,
@@ -29,7 +31,6 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
 from grafana_plugin_sdk.wire import convert
 from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
@@ -37,15 +38,6 @@ from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
 from ._scope import request_scope
 from ._senders import MessageChannel, ResourceSender, StreamPacketSender
 
-HANDLER_METHODS = (
-    "query_data",
-    "check_health",
-    "collect_metrics",
-    "call_resource",
-    "subscribe_stream",
-    "publish_stream",
-    "run_stream",
-)
 _STREAM_METHODS = frozenset({"subscribe_stream", "publish_stream", "run_stream"})
 log = logging.getLogger("grafana_plugin_sdk.server")
 _R = TypeVar("_R")
@@ -165,7 +157,7 @@ class DataService(_Base):
                 await self._unimplemented(context, "query_data", str(exc))
             except Exception as exc:
                 log.error("query_data failed", exc_info=exc)
-                response = QueryDataResponse({q.ref_id: error_response_for(exc) for q in req.queries})
+                response = QueryDataResponse({q.ref_id: DataResponse.from_exception(exc) for q in req.queries})
             outcome.from_query_data(response)
             if any(r.frames for r in response.responses.values()):
                 loop = asyncio.get_running_loop()

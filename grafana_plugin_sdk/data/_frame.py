@@ -98,6 +98,13 @@ class Frame:
 
         return frame_from_json(data, schema)
 
+    @classmethod
+    def from_dict(cls, doc: Any, *, schema: Frame | None = None) -> Frame:
+        """A frame from frame JSON already parsed into Python objects (see :meth:`from_json`)."""
+        from ._json import frame_from_dict
+
+        return frame_from_dict(doc, schema)
+
     # --- interop ---------------------------------------------------------------------------------
 
     def to_table(self) -> pa.Table:

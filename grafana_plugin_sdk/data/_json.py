@@ -1,4 +1,4 @@
-"""Frame <-> Grafana's frame JSON (``schema`` + ``data``), as the Go SDK's ``frame_json.go`` (PROTOCOL.md §3.2).
+"""Frame <-> Grafana's frame JSON (``schema`` + ``data``), as the Go SDK's ``frame_json.go`` writes it.
 
 Encoding is vectorised: numeric, bool and time columns go to orjson as numpy arrays (NaN/±Inf become
 ``null`` with their rows listed in ``entities``; times become epoch ms with the sub-ms rest in ``nanos``).

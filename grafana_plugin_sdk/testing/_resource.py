@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import orjson
 
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse, PluginContext
-from grafana_plugin_sdk.client._errors import FetchError
+from grafana_plugin_sdk.client import FetchError
 
 #: Marks "no JSON body given" (``None`` is a valid JSON body).
 NO_JSON: Any = object()

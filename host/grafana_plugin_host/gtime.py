@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from grafana_plugin_sdk.backend._requests import datetime_from_epoch_ms, epoch_ms
+from grafana_plugin_sdk.backend import datetime_from_epoch_ms, epoch_ms
 
 # Go's time.ParseDuration grammar (units ns, us, µs, ms, s, m, h), sign excluded: Grafana prefixes "-".
 _GO_DURATION_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from grafana_plugin_host.api._ds_input import check_spec
+from grafana_plugin_host.ds_input import check_spec
 from grafana_plugin_host.errors import ApiError, ConfigError
 from grafana_plugin_host.store import DataSourceSpec, Store, StoreError
 

@@ -1,7 +1,7 @@
 """Shared helpers for routes that forward to plugins or data sources.
 
 Loading a data source for the caller's org, building the call's PluginContext, mapping plugin-call errors to HTTP
-errors, and preparing the headers forwarded to a plugin or a proxied data source (HTTP_API.md §4.3).
+errors, and preparing the headers forwarded to a plugin or a proxied data source.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from grafana_plugin_host.errors import (
     PluginUnavailableError,
 )
 from grafana_plugin_host.models import DataSource, Identity
-from grafana_plugin_host.plugins import PluginClient, PluginManager, PluginMeta, plugin_context
+from grafana_plugin_host.plugins import PluginClient, PluginManager, PluginMeta, build_plugin_context
+from grafana_plugin_host.services import services_of
+from grafana_plugin_host.web import path_id
 from grafana_plugin_sdk.backend import PluginContext
 
 _UID_RE = re.compile(r"[a-zA-Z0-9_-]+")
@@ -73,13 +75,6 @@ def validate_uid(uid: str) -> str:
     return uid
 
 
-def parse_id(text: str) -> int:
-    """A numeric data source id from a path, or the 400 ``id is invalid``."""
-    if not text.isdigit():
-        raise ApiError(400, "id is invalid")
-    return int(text)
-
-
 async def load_datasource(
     request: Request,
     identity: Identity,
@@ -91,7 +86,7 @@ async def load_datasource(
 ) -> DataSource:
     """The data source of the caller's org that the caller may query; 404 ``not_found`` when absent, 403 if denied."""
     rbac.require(identity, QUERY_ACTION)
-    store = request.app.state.store
+    store = services_of(request).store
     ds: DataSource | None = await store.get_datasource(identity.org_id, uid=uid, id=id, name=name)
     if ds is None:
         raise ApiError(404, not_found)
@@ -104,7 +99,7 @@ async def load_datasource_from_path(request: Request, identity: Identity, *, not
     params = request.path_params
     if "uid" in params:
         return await load_datasource(request, identity, uid=validate_uid(params["uid"]), not_found=not_found)
-    return await load_datasource(request, identity, id=parse_id(params["id"]), not_found=not_found)
+    return await load_datasource(request, identity, id=path_id(request), not_found=not_found)
 
 
 @dataclass(frozen=True)
@@ -117,7 +112,7 @@ class Target:
 
 def plugin_manager(request: Request) -> PluginManager | None:
     """The app's plugin manager (None when the app runs without plugins)."""
-    manager: PluginManager | None = request.app.state.plugins
+    manager: PluginManager | None = services_of(request).plugins
     return manager
 
 
@@ -147,14 +142,14 @@ async def datasource_target(
     *,
     no_plugin: Callable[[], ApiError] = not_registered,
 ) -> Target:
-    """The plugin serving ``ds`` and the PluginContext of HTTP_API.md §5.6 (secrets decrypted); ``no_plugin`` if none."""
+    """The plugin serving ``ds`` and the PluginContext Grafana would send (secrets decrypted); ``no_plugin`` if none."""
     try:
         client = plugin_client(request, ds.type)
     except PluginNotFoundError:
         raise no_plugin() from None
-    secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
-    settings = request.app.state.settings
-    context = plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
+    secrets: dict[str, str] = await services_of(request).store.decrypted_secrets(ds)
+    settings = services_of(request).settings
+    context = build_plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
     return Target(client, context)
 
 
@@ -164,7 +159,7 @@ def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
         client = plugin_client(request, plugin_id)
     except PluginNotFoundError:
         raise ApiError(404, "Plugin not found") from None
-    return Target(client, plugin_context(client.meta, request.app.state.settings, identity=identity))
+    return Target(client, build_plugin_context(client.meta, services_of(request).settings, identity=identity))
 
 
 def plugin_error(
@@ -174,7 +169,7 @@ def plugin_error(
     not_implemented: str = "Method not implemented",
     not_found: str = "Plugin not registered",
 ) -> ApiError:
-    """The HTTP error for a failed plugin call (HTTP_API.md §2.4, with our 503 for a plugin that is down)."""
+    """The HTTP error for a failed plugin call (Grafana's statuses, plus our 503 for a plugin that is down)."""
     if isinstance(exc, PluginNotFoundError):
         return ApiError(404, not_found)
     if isinstance(exc, MethodNotImplementedError):
@@ -241,7 +236,7 @@ def forward_headers(
     keep_cookies: Sequence[str] = (),
     user_login: str | None = None,
 ) -> dict[str, list[str]]:
-    """Headers to forward to a plugin or a proxied data source, edited as Grafana does (HTTP_API.md §4.3).
+    """Headers to forward to a plugin or a proxied data source, edited as Grafana does.
 
     ``Referer`` moves to ``X-Grafana-Referer``; origin, forwarding, hop-by-hop and credential headers go; the client
     address is appended to ``X-Forwarded-For``; ``Cookie`` keeps only ``keep_cookies``; ``user_login`` adds
@@ -275,7 +270,7 @@ def client_ip(request: Request) -> str | None:
 
 def prepared_headers(request: Request, identity: Identity, ds: DataSource | None) -> dict[str, list[str]]:
     """:func:`forward_headers` for this request, with the data source's ``keepCookies`` and the user header setting."""
-    send_user: bool = request.app.state.settings.dataproxy_send_user_header
+    send_user: bool = services_of(request).settings.dataproxy_send_user_header
     return forward_headers(
         request.headers.items(),
         client_ip=client_ip(request),

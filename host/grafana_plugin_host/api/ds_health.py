@@ -1,4 +1,4 @@
-"""``/api/datasources/uid/:uid/health`` and ``/api/datasources/:id/health``: CheckHealth as HTTP_API.md §3."""
+"""``/api/datasources/uid/:uid/health`` and ``/api/datasources/:id/health``: CheckHealth as Grafana answers it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from grafana_plugin_host.api._forward import (
     load_datasource_from_path,
     plugin_error,
 )
-from grafana_plugin_host.api._http import JSONResponse, identity_of
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginError
+from grafana_plugin_host.web import JSONResponse, identity_of
 from grafana_plugin_sdk.backend import CheckHealthRequest, CheckHealthResult, HealthStatus
 
 NOT_IMPLEMENTED_MESSAGE = "Health check not implemented"

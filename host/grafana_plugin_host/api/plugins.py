@@ -9,10 +9,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_host.api._forward import app_target, plugin_error, plugin_manager, prepared_headers
-from grafana_plugin_host.api._http import JSONResponse, identity_of
 from grafana_plugin_host.api.ds_health import check_health
 from grafana_plugin_host.api.resources import forward_resource, resource_routes
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginError
+from grafana_plugin_host.web import JSONResponse, identity_of
 from grafana_plugin_sdk.backend import CollectMetricsRequest, CollectMetricsResult
 
 

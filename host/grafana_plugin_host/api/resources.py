@@ -1,4 +1,4 @@
-"""``/api/datasources/uid/:uid/resources/*`` (and by id): CallResource, the answer streamed chunk by chunk (§4)."""
+"""``/api/datasources/uid/:uid/resources/*`` (and by id): CallResource, the answer streamed chunk by chunk."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from grafana_plugin_host.api._forward import (
     prepared_headers,
     streaming_response,
 )
-from grafana_plugin_host.api._http import identity_of, read_body
 from grafana_plugin_host.errors import ApiError, PluginError
+from grafana_plugin_host.web import identity_of, read_body
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,8 @@ from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ConfigError
 from grafana_plugin_host.models import OrgRole
 from grafana_plugin_host.store import identity as db
-from grafana_plugin_host.store._engine import make_engine
-from grafana_plugin_host.store._migrate import migrate
+from grafana_plugin_host.store import make_engine, migrate, write_in
 
-from ._db import write
 from ._tokens import generate_token, hash_token
 
 _ROLES = ("Viewer", "Editor", "Admin")
@@ -73,7 +71,7 @@ def create_token(
         token = generate_token()
         expires = int(time.time()) + seconds_to_live if seconds_to_live > 0 else None
         try:
-            account_id, token_id = write(
+            account_id, token_id = write_in(
                 engine, _add, org_id, service_account or name, role, name, hash_token(token), expires
             )
         except db.TokenNameTakenError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._datasources import DataSourceSpec, generate_uid
+from ._engine import WRITE, make_engine, read_in, write_in
 from ._errors import (
     DataSourceNameExistsError,
     DataSourceNotFoundError,
@@ -13,10 +14,12 @@ from ._errors import (
     SecretsError,
     StoreError,
 )
+from ._migrate import migrate
 from ._schema import metadata
 from ._store import Store
 
 __all__ = [
+    "WRITE",
     "DataSourceNameExistsError",
     "DataSourceNotFoundError",
     "DataSourceReadOnlyError",
@@ -28,5 +31,9 @@ __all__ = [
     "Store",
     "StoreError",
     "generate_uid",
+    "make_engine",
     "metadata",
+    "migrate",
+    "read_in",
+    "write_in",
 ]

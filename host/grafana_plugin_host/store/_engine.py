@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN (no lock-upgrade deadlocks).
 WRITE = {"sqlite_immediate": True}
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -61,3 +65,16 @@ def _enable_wal(cursor: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get("sqlite_immediate", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def read_in(engine: Engine, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(connection, ...)`` in a read transaction (blocking: call it from a worker thread)."""
+    with engine.connect() as connection, connection.begin():
+        return fn(connection, *args, **kwargs)
+
+
+def write_in(engine: Engine, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(connection, ...)`` in a write transaction, committed when it returns (SQLite takes the write lock at
+    BEGIN); blocking: call it from a worker thread."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        return fn(connection, *args, **kwargs)

@@ -7,9 +7,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from grafana_plugin_host.api._http import read_json
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import OrgRole
+
+from .requests import read_json
 
 #: Roles that can be given in an org (``None`` is Grafana's "no basic role").
 ASSIGNABLE_ROLES = frozenset(role.value for role in OrgRole)

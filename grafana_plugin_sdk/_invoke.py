@@ -1,4 +1,4 @@
-"""Calling handlers that may be plain or ``async``, and turning their exceptions into responses."""
+"""Calling handlers that may be plain or ``async``."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Callable
-
-from ._responses import DataResponse, DownstreamError, ErrorSource
-
-
-def error_response_for(exc: BaseException) -> DataResponse:
-    """The DataResponse for an exception a handler raised: downstream with its status, else 500 plugin."""
-    if isinstance(exc, DownstreamError):
-        return DataResponse.error_response(str(exc) or "downstream error", exc.status, ErrorSource.DOWNSTREAM)
-    return DataResponse.error_response(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 
 async def call_maybe_async(fn: Callable[..., object], *args: object) -> object:

@@ -1,4 +1,4 @@
-"""AsyncGrafanaClient: the asyncio client for the host's (and Grafana's) HTTP API."""
+"""The client for the host's (and Grafana's) HTTP API, shaped after Grafana's BackendSrv."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import httpx
 
 from grafana_plugin_sdk.backend import CheckHealthResult, QueryDataResponse
 
-from . import _core
-from ._core import FetchResponse, Params
+from .. import _core
+from .._core import FetchResponse, Params
 
 
 class AsyncGrafanaClient:
-    """The same calls as :class:`GrafanaClient`, awaitable.
+    """Calls a Grafana-compatible HTTP API, as Grafana's BackendSrv does: failures raise FetchError.
 
     ``auth=(user, password)`` for basic auth or ``token=`` for a bearer token; ``org_id`` picks the org.
     """

@@ -1,4 +1,5 @@
-"""GrafanaClient: the blocking client for the host's (and Grafana's) HTTP API."""
+# Generated from the _async package by scripts/gen_sync.py: do not edit.
+"""The client for the host's (and Grafana's) HTTP API, shaped after Grafana's BackendSrv."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import httpx
 
 from grafana_plugin_sdk.backend import CheckHealthResult, QueryDataResponse
 
-from . import _core
-from ._core import FetchResponse, Params
+from .. import _core
+from .._core import FetchResponse, Params
 
 
 class GrafanaClient:
@@ -83,7 +84,8 @@ class GrafanaClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """The parsed body (JSON, else text); FetchError unless 2xx."""
-        return self.datasource_request(url, method=method, params=params, data=data, headers=headers).data
+        response = self.datasource_request(url, method=method, params=params, data=data, headers=headers)
+        return response.data
 
     def get(self, url: str, params: Params = None) -> Any:
         """GET; the parsed body."""

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.store import DataSourceSpec
-
-from ._http import grafana_error
+from grafana_plugin_host.web import grafana_error
 
 BAD_REQUEST = "bad request data"
 

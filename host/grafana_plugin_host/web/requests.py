@@ -1,26 +1,16 @@
-"""Small HTTP helpers shared by every route module: JSON responses, body reading, the caller's identity."""
+"""Reading requests: the caller's identity, the body (bounded), JSON, numeric path parameters."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
 
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
-from grafana_plugin_host.plugins import PluginManager
-
-
-class JSONResponse(Response):
-    """A JSON response encoded with orjson (numpy arrays and datetimes included)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+from grafana_plugin_host.services import services_of
 
 
 def identity_of(request: Request) -> Identity:
@@ -33,7 +23,7 @@ def identity_of(request: Request) -> Identity:
 
 async def read_body(request: Request) -> bytes:
     """The raw request body, refused with 413 past ``[server] max_request_body_bytes``."""
-    limit: int = request.app.state.settings.max_request_body_bytes
+    limit: int = services_of(request).settings.max_request_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"Request body too large (limit {limit} bytes)")
@@ -68,30 +58,3 @@ def path_id(request: Request, param: str = "id") -> int:
     if not _INTEGER.fullmatch(text) or not -_INT64_MAX <= (value := int(text)) <= _INT64_MAX:
         raise ApiError(400, "id is invalid")
     return value
-
-
-def grafana_error(status: int, message_id: str, message: str) -> ApiError:
-    """An error in the shape of Grafana's errutil: ``message``, ``messageId``, ``statusCode``, ``traceID``."""
-    return ApiError(status, message, messageId=message_id, statusCode=status, traceID="")
-
-
-class TypeInfo(NamedTuple):
-    """How the API shows a data source type: canonical plugin id, display name, small logo URL."""
-
-    id: str
-    name: str
-    logo_url: str
-
-
-#: Logo shown for a data source whose plugin is unknown (Grafana's default).
-DEFAULT_LOGO = "public/img/icn-datasource.svg"
-
-
-def type_info(request: Request, type_id: str) -> TypeInfo:
-    """Display data of a data source type from the plugin manager, or the defaults for an unknown plugin."""
-    manager = getattr(request.app.state, "plugins", None)
-    meta = manager.get(type_id) if isinstance(manager, PluginManager) else None
-    if meta is None:
-        return TypeInfo(type_id, type_id, DEFAULT_LOGO)
-    logo = f"public/plugins/{meta.id}/{meta.logo}" if meta.logo else DEFAULT_LOGO
-    return TypeInfo(meta.id, meta.name, logo)
