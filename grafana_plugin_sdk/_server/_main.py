@@ -14,8 +14,9 @@ from typing import NoReturn
 
 import grpc
 
-from grafana_plugin_sdk import log
 from grafana_plugin_sdk.backend import HandlerError, check_handler
+from grafana_plugin_sdk.log import get_logger
+from grafana_plugin_sdk.log import setup as setup_logging
 from grafana_plugin_sdk.serve import DEFAULT_MAX_RECEIVE_MESSAGE_SIZE
 from grafana_plugin_sdk.wire.handshake import CookieError, check_cookie, handshake_line, negotiate_version
 
@@ -23,7 +24,7 @@ from ._goplugin import add_goplugin_services
 from ._listen import ListenError, Transport, bind
 from ._services import add_services
 
-_logger = log.get_logger("grafana_plugin_sdk.server")
+log = get_logger("grafana_plugin_sdk.server")
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,9 @@ async def _serve(handler: object, options: ServeOptions, env: Mapping[str, str],
         await server.start()
         listening.finish_setup(env)
         write_all(stdout_fd, handshake_line(version, listening.network, listening.address).encode())
-        _logger.debug("plugin serving", address=listening.address, network=listening.network, services=services)
+        log.debug("plugin serving", address=listening.address, network=listening.network, services=services)
         await stopping.wait()
-        _logger.debug("plugin shutting down")
+        log.debug("plugin shutting down")
         await health_servicer.enter_graceful_shutdown()
         await server.stop(options.shutdown_grace)
     finally:
@@ -102,20 +103,20 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
         sys.stderr.write(f"{exc}\n")
         sys.stderr.flush()
         sys.exit(1)
-    log.setup()
+    setup_logging()
     negotiation = negotiate_version(env)
     for warning in negotiation.warnings:
-        _logger.warn(warning)
+        log.warn(warning)
     stdout_fd = detach_stdout()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host's terminal Ctrl-C is the host's business
     code = 0
     try:
         asyncio.run(_serve(handler, options, env, negotiation.version, stdout_fd))
     except ListenError as exc:
-        _logger.error(f"cannot start the plugin server: {exc}")
+        log.error(f"cannot start the plugin server: {exc}")
         code = 1
     except Exception:
-        _logger.exception("the plugin server failed")
+        log.exception("the plugin server failed")
         code = 1
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

@@ -12,7 +12,7 @@ from grafana_plugin_sdk import _metrics
 from grafana_plugin_sdk.backend import ErrorSource, PluginContext, QueryDataResponse
 from grafana_plugin_sdk.log import get_logger, log_context
 
-_logger = get_logger("grafana_plugin_sdk.server")
+log = get_logger("grafana_plugin_sdk.server")
 
 
 @dataclass
@@ -61,4 +61,4 @@ def request_scope(endpoint: str, ctx: PluginContext, default_plugin_id: str = ""
         finally:
             elapsed = time.perf_counter() - start
             _metrics.observe_request(endpoint, outcome.status, outcome.source, elapsed)
-            _logger.debug("Plugin Request Completed", status=outcome.status, duration=f"{elapsed * 1000:.3f}ms")
+            log.debug("Plugin Request Completed", status=outcome.status, duration=f"{elapsed * 1000:.3f}ms")
