@@ -34,6 +34,8 @@ from ._requests import (
     TimeRange,
     User,
     UserAgent,
+    datetime_from_epoch_ms,
+    epoch_ms,
 )
 from ._responses import (
     CallResourceResponse,
@@ -89,6 +91,8 @@ __all__ = [
     "UserAgent",
     "data_response_from_json",
     "data_response_to_json",
+    "datetime_from_epoch_ms",
+    "epoch_ms",
     "query_data_response_from_json",
     "query_data_response_to_json",
 ]

@@ -26,6 +26,7 @@ from grafana_plugin_sdk.backend import (
     TimeRange,
 )
 from grafana_plugin_sdk.backend._json import query_data_response_to_json
+from grafana_plugin_sdk.gtime import TimeParseError, parse_time_range
 from host.api._forward import (
     Target,
     datasource_target,
@@ -35,7 +36,6 @@ from host.api._forward import (
 from host.api._http import identity_of, read_json
 from host.config import Settings
 from host.errors import ApiError, PluginError
-from host.gtime import TimeParseError, parse_time_range
 from host.models import DataSource, Identity
 
 EXPRESSION_UID = "__expr__"
