@@ -17,6 +17,7 @@ def serve(
     max_workers: int | None = None,
     shutdown_grace: float = 5.0,
     plugin_id: str = "",
+    standalone: bool = False,
 ) -> NoReturn:
     """Serve ``handler`` to the host that started this process; returns never (exits 0 after shutdown).
 
@@ -26,6 +27,10 @@ def serve(
     or ``"tcp"`` (127.0.0.1, a port in ``PLUGIN_MIN_PORT..PLUGIN_MAX_PORT``). Calls in flight get
     ``shutdown_grace`` seconds to finish on Shutdown or SIGTERM. ``plugin_id`` names the plugin in log lines when
     the host does not send it. Started without the host's magic cookie, the process explains itself and exits 1.
+
+    Standalone mode (``standalone=True`` or ``--standalone`` on the command line), for debugging: serve on TCP
+    (``GF_PLUGIN_GRPC_ADDRESS_<ID>`` or a free port) without a host, writing ``standalone.txt`` (the address) and
+    ``pid.txt`` in the plugin folder; a host that launches the plugin meanwhile is pointed at this process.
     """
     from grafana_plugin_sdk._server._main import ServeOptions, run  # gRPC is imported when serving starts
 
@@ -37,5 +42,6 @@ def serve(
             max_workers=max_workers,
             shutdown_grace=shutdown_grace,
             plugin_id=plugin_id,
+            standalone=standalone,
         ),
     )
