@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from grafana_plugin_sdk.data import Frame
 
 from ._dialect import Dialect
-from ._macros import MacroError, interpolate
+from ._macros import Interpolated, MacroError, interpolate
 from ._query import Query, QueryError
-from ._rows import frame_from_rows
+from ._rows import Description, frame_from_rows
 from ._shape import shape
 
 DEFAULT_ROW_LIMIT = 1_000_000
@@ -32,54 +33,58 @@ def run_query(connection: Any, query: Query, dialect: Dialect, *, limit: int = D
 
     Raises QueryError (with the driver's message for SQL errors; macro errors are QueryErrors too).
     """
-    sql, interpolated = _interpolate(query, dialect)
+    interpolated = _interpolate(query, dialect)
     cursor = connection.cursor()
     try:
-        cursor.execute(sql)
-        description = cursor.description
-        rows = cursor.fetchmany(limit + 1) if description else []
-    except Exception as exc:  # any driver error is the query's: DB-API drivers have no common base class
-        raise QueryError(f"db query error: {exc}") from exc
+        with _driver_errors():
+            cursor.execute(interpolated.sql)
+            rows = cursor.fetchmany(limit + 1) if cursor.description else []
+        return _frame(cursor.description, rows, query, interpolated, dialect, limit)
     finally:
         cursor.close()
-    return shape(
-        frame_from_rows(description or (), rows, dialect, row_limit=limit),
-        query,
-        interpolated,
-        dialect,
-        row_limit=limit,
-    )
 
 
 async def run_query_async(connection: Any, query: Query, dialect: Dialect, *, limit: int = DEFAULT_ROW_LIMIT) -> Frame:
     """:func:`run_query` for an async DB-API connection (``cursor()``, ``execute``, ``fetchmany`` awaitable)."""
-    sql, interpolated = _interpolate(query, dialect)
+    interpolated = _interpolate(query, dialect)
     cursor = await _maybe_await(connection.cursor())
     try:
-        await cursor.execute(sql)
-        description = cursor.description
-        rows = await cursor.fetchmany(limit + 1) if description else []
-    except Exception as exc:  # any driver error is the query's: DB-API drivers have no common base class
-        raise QueryError(f"db query error: {exc}") from exc
+        with _driver_errors():
+            await cursor.execute(interpolated.sql)
+            rows = await cursor.fetchmany(limit + 1) if cursor.description else []
+        return _frame(cursor.description, rows, query, interpolated, dialect, limit)
     finally:
         await _maybe_await(cursor.close())
-    return shape(
-        frame_from_rows(description or (), rows, dialect, row_limit=limit),
-        query,
-        interpolated,
-        dialect,
-        row_limit=limit,
-    )
 
 
-def _interpolate(query: Query, dialect: Dialect) -> tuple[str, Any]:
+@contextlib.contextmanager
+def _driver_errors() -> Iterator[None]:
+    """Any driver error is the query's (DB-API drivers share no base class): a QueryError with its message."""
+    try:
+        yield
+    except Exception as exc:
+        raise QueryError(f"db query error: {exc}") from exc
+
+
+def _frame(
+    description: Description | None,
+    rows: Sequence[Sequence[Any]],
+    query: Query,
+    interpolated: Interpolated,
+    dialect: Dialect,
+    limit: int,
+) -> Frame:
+    frame = frame_from_rows(description or (), rows, dialect, row_limit=limit)
+    return shape(frame, query, interpolated, dialect, row_limit=limit)
+
+
+def _interpolate(query: Query, dialect: Dialect) -> Interpolated:
     if not query.raw_sql.strip():
         raise QueryError("rawSql is empty")
     try:
-        interpolated = interpolate(query, dialect)
+        return interpolate(query, dialect)
     except MacroError as exc:
         raise QueryError(f"interpolation failed: {exc}") from None
-    return interpolated.sql, interpolated
 
 
 async def _maybe_await(value: Any) -> Any:
