@@ -23,6 +23,7 @@ from host.auth import AuthenticationMiddleware, ensure_admin_user
 from host.config import Settings
 from host.errors import ApiError
 from host.provisioning import provision
+from host.provisioning_apps import provision_apps
 from host.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
         try:
             log.info("database: %s", store.description)
             await provision(store, settings.provisioning_path, provisioning_environ(settings))
+            await provision_apps(store, settings.provisioning_path, provisioning_environ(settings))
             await store.run(ensure_admin_user, store.engine, settings)
             app.state.store = store
             if plugins is not None:

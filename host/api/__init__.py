@@ -16,6 +16,7 @@ _MODULES = (
     "proxy",
     "tsdb",
     "plugins",
+    "app_settings",
     "orgs",
     "users",
     "serviceaccounts",

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from ._apps import (
+    PluginSetting,
+    PluginSettingChange,
+    get_plugin_setting,
+    plugin_setting_secrets,
+    save_plugin_setting,
+)
 from ._datasources import DataSourceSpec, generate_uid
 from ._errors import (
     DataSourceNameExistsError,
@@ -23,10 +30,15 @@ __all__ = [
     "DataSourceSpec",
     "DataSourceUidExistsError",
     "DataSourceVersionError",
+    "PluginSetting",
+    "PluginSettingChange",
     "SecretKeyError",
     "SecretsError",
     "Store",
     "StoreError",
     "generate_uid",
+    "get_plugin_setting",
     "metadata",
+    "plugin_setting_secrets",
+    "save_plugin_setting",
 ]
