@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
@@ -35,7 +35,16 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamResponse,
 )
 
-__all__ = ["DEFAULT_DISPOSE_DELAY", "Factory", "InstanceError", "InstanceManager", "ManagedHandler", "manage"]
+__all__ = [
+    "DEFAULT_DISPOSE_DELAY",
+    "Factory",
+    "InstanceError",
+    "InstanceManager",
+    "ManagedHandler",
+    "Selector",
+    "data_source_settings",
+    "manage",
+]
 
 DEFAULT_DISPOSE_DELAY = 5.0
 """Seconds between replacing an instance and disposing of it (the Go SDK waits 5 s too)."""
@@ -61,22 +70,40 @@ class _Entry:
         self.idle.set()
 
 
-class InstanceManager:
-    """Caches one instance per data source (id and uid) and retires replaced ones safely; use on one event loop."""
+Selector = Callable[[PluginContext], tuple[Hashable, Any, datetime]]
+"""Picks from a call's context the instance key, the settings to build from, and their update time."""
 
-    def __init__(self, factory: Factory, dispose_delay: float = DEFAULT_DISPOSE_DELAY) -> None:
+
+def data_source_settings(ctx: PluginContext) -> tuple[Hashable, Any, datetime]:
+    """The calling data source's (id, uid), settings and update time; InstanceError without them."""
+    settings = ctx.data_source_instance_settings
+    if settings is None:
+        raise InstanceError("the request carries no data source settings")
+    return (settings.id, settings.uid), settings, settings.updated
+
+
+class InstanceManager:
+    """Caches one instance per data source (id and uid) and retires replaced ones safely; use on one event loop.
+
+    ``select`` picks the key and settings from a call (default: the data source; apps key by org).
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[Any], Any],
+        dispose_delay: float = DEFAULT_DISPOSE_DELAY,
+        select: Selector = data_source_settings,
+    ) -> None:
         self._factory = factory
         self._dispose_delay = dispose_delay
-        self._entries: dict[tuple[int, str], _Entry] = {}
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._select = select
+        self._entries: dict[Hashable, _Entry] = {}
+        self._locks: dict[Hashable, asyncio.Lock] = {}
         self._retiring: set[asyncio.Task[None]] = set()
 
     async def _current(self, ctx: PluginContext) -> _Entry:
-        settings = ctx.data_source_instance_settings
-        if settings is None:
-            raise InstanceError("the request carries no data source settings")
-        key = (settings.id, settings.uid)
-        version = (settings.updated, dict(ctx.grafana_config))
+        key, settings, updated = self._select(ctx)
+        version = (updated, dict(ctx.grafana_config))
         entry = self._entries.get(key)
         if entry is not None and entry.version == version:
             return entry
@@ -87,7 +114,7 @@ class InstanceManager:
             try:
                 instance = await call_maybe_async(self._factory, settings)
             except Exception as exc:
-                log.error("the instance factory failed", exc_info=exc, extra={"dsUid": settings.uid})
+                log.error("the instance factory failed", exc_info=exc, extra={"instance": str(key)})
                 raise InstanceError(str(exc) or type(exc).__name__) from exc
             self._entries[key] = fresh = _Entry(instance, version)
             if entry is not None:

@@ -20,6 +20,7 @@ def serve(
     max_workers: int | None = None,
     shutdown_grace: float = 5.0,
     plugin_id: str = "",
+    standalone: bool = False,
 ) -> NoReturn:
     """Serve ``handler`` to the host that started this process; returns never (exits 0 after shutdown).
 
@@ -32,6 +33,10 @@ def serve(
 
     The handler is checked first: one with none of the methods, or with a method named almost like one
     (``query_dta``), is refused with a message on stderr and exit status 1.
+
+    Standalone mode (``standalone=True`` or ``--standalone`` on the command line), for debugging: serve on TCP
+    (``GF_PLUGIN_GRPC_ADDRESS_<ID>`` or a free port) without a host, writing ``standalone.txt`` (the address) and
+    ``pid.txt`` in the plugin folder; a host that launches the plugin meanwhile is pointed at this process.
     """
     from grafana_plugin_sdk._server._main import ServeOptions, run  # gRPC is imported when serving starts
 
@@ -43,5 +48,6 @@ def serve(
             max_workers=max_workers,
             shutdown_grace=shutdown_grace,
             plugin_id=plugin_id,
+            standalone=standalone,
         ),
     )

@@ -21,6 +21,7 @@ from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.plugins import PluginManager
 from grafana_plugin_host.provisioning import provision
+from grafana_plugin_host.provisioning_apps import provision_apps
 from grafana_plugin_host.services import Services
 from grafana_plugin_host.store import Store
 from grafana_plugin_host.web import JSONResponse
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
         try:
             log.info("database: %s", store.description)
             await provision(store, settings.provisioning_path, provisioning_environ(settings))
+            await provision_apps(store, settings.provisioning_path, provisioning_environ(settings))
             await store.run(ensure_admin_user, store.engine, settings)
             services.attach_store(store)
             if plugins is not None:

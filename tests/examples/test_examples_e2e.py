@@ -83,7 +83,7 @@ def test_sqlite_time_series_and_autocompletion(client: GrafanaClient) -> None:
     assert [c["name"] for c in columns] == ["time", "sensor", "temperature", "humidity"]
     with pytest.raises(FetchError) as sql_error:
         _query(client, "python-sqlite", rawSql="SELECT nope FROM readings")
-    assert "SQL error" in sql_error.value.data["results"]["A"]["error"]
+    assert "db query error: no such column: nope" in sql_error.value.data["results"]["A"]["error"]
 
 
 def test_iot_write_back_shows_in_the_history(client: GrafanaClient) -> None:

@@ -12,15 +12,15 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "example_plugins"
 FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/plugin.json"))
 
 
-def test_there_are_three_examples() -> None:
-    assert [f.name for f in FOLDERS] == ["iot", "sqlite", "testdata"]
+def test_there_are_five_examples() -> None:
+    assert [f.name for f in FOLDERS] == ["hub", "iot", "postgres", "sqlite", "testdata"]
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
 def test_plugin_json_has_grafanas_keys(folder: Path) -> None:
     manifest = orjson.loads((folder / "plugin.json").read_bytes())
-    assert manifest["type"] == "datasource" and manifest["backend"] is True
-    assert manifest["id"].endswith("-datasource") and manifest["name"]
+    assert manifest["type"] in ("datasource", "app") and manifest["backend"] is True
+    assert manifest["id"].endswith(f"-{manifest['type']}") and manifest["name"]
     assert manifest["info"]["version"] and manifest["info"]["updated"]
     assert manifest["dependencies"]["grafanaDependency"].startswith(">=")
     for logo in manifest["info"]["logos"].values():

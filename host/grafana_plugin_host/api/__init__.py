@@ -4,11 +4,37 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import datasources, ds_health, misc, orgs, plugins, proxy, query, resources, serviceaccounts, tsdb, users
+from . import (
+    app_settings,
+    datasources,
+    ds_health,
+    misc,
+    orgs,
+    plugins,
+    proxy,
+    query,
+    resources,
+    serviceaccounts,
+    tsdb,
+    users,
+)
 
 routes: list[BaseRoute] = [
     route
-    for module in (datasources, misc, query, ds_health, resources, proxy, tsdb, plugins, orgs, users, serviceaccounts)
+    for module in (
+        datasources,
+        misc,
+        query,
+        ds_health,
+        resources,
+        proxy,
+        tsdb,
+        plugins,
+        app_settings,
+        orgs,
+        users,
+        serviceaccounts,
+    )
     for route in module.routes
 ]
 

@@ -25,7 +25,6 @@ from grafana_plugin_host.api._forward import (
 )
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError, PluginError
-from grafana_plugin_host.gtime import TimeParseError, parse_time_range
 from grafana_plugin_host.models import DataSource, Identity
 from grafana_plugin_host.services import services_of
 from grafana_plugin_host.web import grafana_error, identity_of, read_json
@@ -38,6 +37,7 @@ from grafana_plugin_sdk.backend import (
     TimeRange,
     query_data_response_to_json,
 )
+from grafana_plugin_sdk.gtime import TimeParseError, parse_time_range
 
 EXPRESSION_UID = "__expr__"
 MULTI_STATUS_TOGGLE = "datasourceQueryMultiStatus"

@@ -145,3 +145,42 @@ def parse_time_range(from_: str, to: str, now: datetime | None = None) -> tuple[
     start = parse_time(from_, now)
     end = parse_time(to, now, round_up=True)
     return datetime_from_epoch_ms(epoch_ms(start)), datetime_from_epoch_ms(epoch_ms(end))
+
+
+_DATE_UNIT = re.compile(r"(\d+)([dwMy])")
+
+
+def parse_interval(text: str, now: datetime | None = None) -> timedelta:
+    """An interval as Grafana's SQL macros read it (Go's ``gtime.ParseInterval``): a Go duration (``5m``,
+    ``1h30m``, ``20ms``) or a whole number of days, weeks, months or years (``2d``, ``1w``, ``1M``, ``1y``; months
+    and years counted from ``now``). Raises TimeParseError."""
+    match = _DATE_UNIT.fullmatch(text)
+    if match is None:
+        duration = parse_go_duration(text)
+        if duration is None:
+            raise TimeParseError(f"invalid interval {text!r}")
+        return duration
+    amount, unit = int(match[1]), match[2]
+    if unit in ("d", "w"):
+        return amount * _FIXED_STEPS[unit]
+    start = datetime.now(UTC) if now is None else now
+    return _add(start, amount, unit) - start
+
+
+_FORMAT_UNITS = (
+    ("y", timedelta(days=365)),
+    ("d", timedelta(days=1)),
+    ("h", timedelta(hours=1)),
+    ("m", timedelta(minutes=1)),
+    ("s", timedelta(seconds=1)),
+    ("ms", timedelta(milliseconds=1)),
+)
+
+
+def format_interval(interval: timedelta) -> str:
+    """An interval in Grafana's short form, truncated to its largest unit (``90s`` is ``1m``; Go's
+    ``gtime.FormatInterval``, which ``$__interval`` expands to); below a millisecond ``1ms``."""
+    for unit, size in _FORMAT_UNITS:
+        if interval >= size:
+            return f"{interval // size}{unit}"
+    return "1ms"
