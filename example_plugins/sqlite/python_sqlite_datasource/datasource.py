@@ -24,32 +24,34 @@ from .demo import create_demo_database
 from .macros import MacroContext, MacroError
 from .query import QueryError, connect, run_query
 from .resources import create_app
+from .schema import QUERY, SETTINGS, SQLiteQuery
 
 
 class SQLiteDataSource:
     """One instance per data source; ``jsonData.path`` names the database file (``demoData: true`` creates it)."""
 
     def __init__(self, settings: DataSourceInstanceSettings) -> None:
-        self.path = str(settings.json_data.get("path", ""))
-        if settings.json_data.get("demoData") and self.path and not Path(self.path).exists():
+        config = SETTINGS.parse(settings)
+        self.path = config.path
+        if config.demo_data and not Path(self.path).exists():
             create_demo_database(self.path)
         self._mux = QueryTypeMux()
-        self._mux.handle("", self._query)
+        self._mux.handle("", QUERY.handler(self._query))
         self._resources = httpadapter.wsgi(create_app(self.connect))
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the configured file."""
         return connect(self.path)
 
-    def _query(self, request: QueryDataRequest, query: DataQuery) -> DataResponse:
-        sql = str(query.model.get("rawSql") or "").strip()
+    def _query(self, request: QueryDataRequest, query: DataQuery, parsed: SQLiteQuery) -> DataResponse:
+        sql = parsed.raw_sql.strip()
         if not sql:
             return DataResponse.error_response("rawSql is empty", 400)
         ctx = MacroContext(query.time_range.from_, query.time_range.to, query.interval)
         row_limit = int(request.plugin_context.grafana_config.get("GF_SQL_ROW_LIMIT", "1000000") or 1_000_000)
         try:
             with closing(self.connect()) as db:
-                frame = run_query(db, sql, ctx, fmt=str(query.model.get("format") or "table"), row_limit=row_limit)
+                frame = run_query(db, sql, ctx, fmt=parsed.format, row_limit=row_limit)
         except (QueryError, MacroError) as exc:
             return DataResponse.error_response(str(exc), 400)
         return DataResponse([frame])
