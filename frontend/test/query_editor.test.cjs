@@ -12,7 +12,7 @@ const NEEDS_HOST = HOST ? false : 'EDITORS_TEST_HOST_URL is not set (tests/front
 
 before(() => {
   if (HOST) {
-    runtime.setBackendSrv(new HostBackendSrv(HOST, process.env.EDITORS_TEST_HOST_USER, process.env.EDITORS_TEST_HOST_PASSWORD));
+    runtime.setBackendSrv(new HostBackendSrv(HOST, process.env.EDITORS_TEST_HOST_TOKEN));
   }
 });
 afterEach(cleanup);

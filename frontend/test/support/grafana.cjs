@@ -34,9 +34,9 @@ function examplePlugin(name) {
 
 /** Grafana's backend service, reduced to what DataSourceWithBackend uses, over real HTTP to a host. */
 class HostBackendSrv {
-  constructor(baseUrl, user, password) {
+  constructor(baseUrl, token) {
     this.baseUrl = baseUrl;
-    this.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    this.authorization = `Bearer ${token}`;
     this.requests = [];
   }
 
