@@ -10,6 +10,8 @@ const ui = require('@grafana/ui');
 const runtime = require('@grafana/runtime');
 const rxjs = require('rxjs');
 
+const { HostBackendSrv } = require('./backend.cjs');
+
 const SHARED = { react: React, '@grafana/data': data, '@grafana/ui': ui, '@grafana/runtime': runtime, rxjs };
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'example_plugins');
 
@@ -30,45 +32,6 @@ function loadPlugin(file) {
 
 function examplePlugin(name) {
   return loadPlugin(path.join(EXAMPLES, name, 'module.js'));
-}
-
-/** Grafana's backend service, reduced to what DataSourceWithBackend uses, over real HTTP to a host. */
-class HostBackendSrv {
-  constructor(baseUrl, token) {
-    this.baseUrl = baseUrl;
-    this.authorization = `Bearer ${token}`;
-    this.requests = [];
-  }
-
-  async request(options) {
-    this.requests.push(options);
-    const query = options.params ? `?${new URLSearchParams(options.params)}` : '';
-    const sep = options.url.startsWith('/') ? '' : '/';
-    const response = await fetch(`${this.baseUrl}${sep}${options.url}${query}`, {
-      method: options.method || 'GET',
-      headers: { ...options.headers, authorization: this.authorization, 'content-type': 'application/json' },
-      body: options.data === undefined ? undefined : JSON.stringify(options.data),
-    });
-    const body = await response.json();
-    const result = { data: body, status: response.status, statusText: response.statusText, ok: response.ok,
-      headers: response.headers, url: response.url, type: 'basic', redirected: false, config: options };
-    if (!response.ok) {
-      throw result;
-    }
-    return result;
-  }
-
-  fetch(options) {
-    return rxjs.from(this.request(options));
-  }
-
-  async get(url, params, requestId, options) {
-    return (await this.request({ ...options, url, params, requestId, method: 'GET' })).data;
-  }
-
-  async post(url, body, options) {
-    return (await this.request({ ...options, url, data: body, method: 'POST' })).data;
-  }
 }
 
 /** Grafana's template service for a fixed set of dashboard variables ($name and ${name}). */
