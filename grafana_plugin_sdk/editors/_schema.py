@@ -169,6 +169,12 @@ def _spec_json(spec: FieldSpec) -> dict[str, Any]:
 class SettingsSchema(_Schema[T]):
     """A data source's settings: plain fields in ``jsonData``, ``secure`` ones in ``secureJsonData``."""
 
+    def __init__(self, cls: type[T]) -> None:
+        super().__init__(cls)
+        resourced = [spec.key for _, spec, _ in self.fields if spec.options_resource is not None]
+        if resourced:
+            raise TypeError(f"settings cannot fetch options from resources (no data source exists yet): {resourced}")
+
     def parse(self, settings: DataSourceInstanceSettings) -> T:
         """The typed settings; :class:`InvalidSettings` lists every field that does not match."""
         json_data, secure = settings.json_data, settings.decrypted_secure_json_data
@@ -189,6 +195,9 @@ class QuerySchema(_Schema[T]):
     def __init__(self, cls: type[T], streaming: Streaming | None = None) -> None:
         super().__init__(cls)
         self.streaming = streaming
+        secure = [spec.key for _, spec, _ in self.fields if spec.secure]
+        if secure:
+            raise TypeError(f"queries are stored in dashboards and cannot hold secrets: {secure}")
         if streaming is not None:
             keys = {spec.key for _, spec, _ in self.fields}
             unknown = set(streaming.when) - keys

@@ -181,5 +181,9 @@ def test_declaration_mistakes_fail_early() -> None:
         editors.QuerySchema(Query, streaming=editors.Streaming("p", {"y": ("1",)}))
     with pytest.raises(TypeError, match="is not a dataclass"):
         editors.QuerySchema(int)
+    with pytest.raises(TypeError, match=r"cannot fetch options from resources .*\['table'\]"):
+        editors.SettingsSchema(Query)
+    with pytest.raises(TypeError, match=r"cannot hold secrets: \['apiKey'\]"):
+        editors.QuerySchema(Settings)
     with pytest.raises(ValueError, match="needs options or options_resource"):
         editors.select("S")
