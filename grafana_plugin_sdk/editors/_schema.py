@@ -75,6 +75,12 @@ def _specs(cls: type[Any]) -> tuple[tuple[str, FieldSpec, type[Any]], ...]:
     return tuple(specs)
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so a huge hostile value cannot flood an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _is_int(annotation: type[Any]) -> bool:
     return annotation is int or set(typing.get_args(annotation)) == {int, type(None)}
 
@@ -86,29 +92,29 @@ def _convert(spec: FieldSpec, annotation: type[Any], value: Any) -> Any:
             raise ValueError(f"must be a string, got {type(value).__name__}")
         allowed = [o.value for o in spec.options]
         if spec.kind is Kind.SELECT and spec.options_resource is None and value not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+            raise ValueError(f"must be one of {', '.join(allowed)}, got {_shown(value)}")
         return value
     if spec.kind is Kind.BOOLEAN:
         if not isinstance(value, bool):
-            raise ValueError(f"must be true or false, got {value!r}")
+            raise ValueError(f"must be true or false, got {_shown(value)}")
         return value
     number = _number(value)
     if _is_int(annotation):
         if number != int(number):
-            raise ValueError(f"must be a whole number, got {value!r}")
+            raise ValueError(f"must be a whole number, got {_shown(value)}")
         return int(number)
     return number
 
 
 def _number(value: Any) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError(f"must be a number, got {_shown(value)}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"must be a number, got {value!r}") from None
+        raise ValueError(f"must be a number, got {_shown(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError(f"must be a finite number, got {_shown(value)}")
     return number
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grafana_plugin_sdk import editors
 from grafana_plugin_sdk.backend import (
@@ -187,3 +189,28 @@ def test_declaration_mistakes_fail_early() -> None:
         editors.QuerySchema(Settings)
     with pytest.raises(ValueError, match="needs options or options_resource"):
         editors.select("S")
+
+
+def test_huge_values_are_cut_in_messages() -> None:
+    with pytest.raises(editors.InvalidQuery) as info:
+        QUERY.parse(_query({"rawSql": "x", "limit": "9" * 100_000 + "x"}))
+    assert str(info.value) == f"invalid query A: limit must be a number, got '{'9' * 36}..."
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["rawSql", "format", "table", "limit", "notes", "other"]), json_values))
+def test_any_json_model_parses_or_is_a_400(model: dict[str, Any]) -> None:
+    try:
+        parsed = QUERY.parse(_query(model))
+    except editors.InvalidQuery as exc:
+        assert exc.status == 400 and len(str(exc)) < 400
+    else:
+        assert isinstance(parsed.raw_sql, str) and parsed.raw_sql
+        assert parsed.limit is None or isinstance(parsed.limit, float)
