@@ -23,28 +23,36 @@ from grafana_plugin_sdk.backend import (
 from .demo import create_demo_database
 from .query import connect
 from .resources import create_app
+from .schema import QUERY, SETTINGS, SQLiteQuery
 
 
 class SQLiteDataSource:
     """One instance per data source; ``jsonData.path`` names the database file (``demoData: true`` creates it)."""
 
     def __init__(self, settings: DataSourceInstanceSettings) -> None:
-        self.path = str(settings.json_data.get("path", ""))
-        if settings.json_data.get("demoData") and self.path and not Path(self.path).exists():
+        config = SETTINGS.parse(settings)
+        self.path = config.path
+        if config.demo_data and not Path(self.path).exists():
             create_demo_database(self.path)
         self.dialect = sqlutil.SQLiteDialect()
         self._mux = QueryTypeMux()
-        self._mux.handle("", self._query)
+        self._mux.handle("", QUERY.handler(self._query))
         self._resources = httpadapter.wsgi(create_app(self.connect))
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the configured file."""
         return connect(self.path)
 
-    def _query(self, request: QueryDataRequest, query: DataQuery) -> DataResponse:
+    def _query(self, request: QueryDataRequest, query: DataQuery, parsed: SQLiteQuery) -> DataResponse:
         limit = sqlutil.row_limit(request.plugin_context.grafana_config)
         try:
-            sql_query = sqlutil.Query.from_data_query(query, default_format=sqlutil.Format.TABLE)
+            sql_query = sqlutil.Query(
+                raw_sql=parsed.raw_sql,
+                time_from=query.time_range.from_,
+                time_to=query.time_range.to,
+                interval=query.interval,
+                format=sqlutil.Format(parsed.format),
+            )
             with closing(self.connect()) as db:
                 frame = sqlutil.run_query(db, sql_query, self.dialect, limit=limit)
         except sqlutil.QueryError as exc:
