@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from grafana_plugin_sdk import _metrics
 from grafana_plugin_sdk.backend import ErrorSource, PluginContext, QueryDataResponse
+from grafana_plugin_sdk.backend._call import Call, serving
 from grafana_plugin_sdk.log import get_logger, log_context
 
 _logger = get_logger("grafana_plugin_sdk.server")
@@ -45,11 +46,15 @@ def context_fields(endpoint: str, ctx: PluginContext, default_plugin_id: str) ->
 
 
 @contextlib.contextmanager
-def request_scope(endpoint: str, ctx: PluginContext, default_plugin_id: str = "") -> Iterator[Outcome]:
-    """Log context for the block; on exit count the call and log its completion."""
+def request_scope(
+    endpoint: str, ctx: PluginContext, default_plugin_id: str = "", headers: Mapping[str, str] | None = None
+) -> Iterator[Outcome]:
+    """Log context and the current call (with its forwarded ``headers``) for the block; on exit count the call and
+    log its completion."""
     outcome = Outcome()
     start = time.perf_counter()
-    with log_context(**context_fields(endpoint, ctx, default_plugin_id)):
+    call = Call(endpoint, ctx, headers or {})
+    with log_context(**context_fields(endpoint, ctx, default_plugin_id)), serving(call):
         try:
             yield outcome
         except asyncio.CancelledError:

@@ -8,11 +8,15 @@ import functools
 import inspect
 from collections.abc import Callable
 
+from ._http_errors import http_error_response
 from ._responses import DataResponse, DownstreamError, ErrorSource
 
 
 def error_response_for(exc: BaseException) -> DataResponse:
-    """The DataResponse for an exception a handler raised: downstream with its status, else 500 plugin."""
+    """The DataResponse for an exception a handler raised: downstream with its status (HTTP call failures too),
+    else 500 plugin."""
+    if (http := http_error_response(exc)) is not None:
+        return http
     if isinstance(exc, DownstreamError):
         return DataResponse.error_response(str(exc) or "downstream error", exc.status, ErrorSource.DOWNSTREAM)
     return DataResponse.error_response(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
