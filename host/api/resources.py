@@ -22,6 +22,7 @@ from host.api._forward import (
     streaming_response,
 )
 from host.api._http import identity_of, read_body
+from host.api._identity import resource_identity_headers
 from host.errors import ApiError, PluginError
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,8 @@ async def datasource_resource(request: Request) -> Response:
     identity = identity_of(request)
     ds = await load_datasource_from_path(request, identity, not_found="Data source not found")
     target = await datasource_target(request, identity, ds, no_plugin=unable_to_find_plugin)
-    return await forward_resource(request, target, prepared_headers(request, identity, ds))
+    headers = prepared_headers(request, identity, ds) | resource_identity_headers(target.headers)
+    return await forward_resource(request, target, headers)
 
 
 def resource_routes(prefix: str, endpoint: Any) -> list[BaseRoute]:
