@@ -12,8 +12,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "example_plugins"
 FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/plugin.json"))
 
 
-def test_there_are_three_examples() -> None:
-    assert [f.name for f in FOLDERS] == ["iot", "sqlite", "testdata"]
+def test_there_are_four_examples() -> None:
+    assert [f.name for f in FOLDERS] == ["httpapi", "iot", "sqlite", "testdata"]
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
