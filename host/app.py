@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from host import api
+from host import tracing as host_tracing
 from host.api._http import JSONResponse
 from host.api.misc import HostMetrics, MetricsMiddleware
 from host.auth import AuthenticationMiddleware, ensure_admin_user
@@ -24,6 +25,7 @@ from host.config import Settings
 from host.errors import ApiError
 from host.provisioning import provision
 from host.store import Store
+from host.tracing import TracingMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +108,16 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
 
     app = Starlette(
         routes=api.routes,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(AuthenticationMiddleware)],
+        middleware=[
+            Middleware(TracingMiddleware),
+            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(AuthenticationMiddleware),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
+    host_tracing.setup(settings)
     app.state.plugins = plugins
     app.state.metrics = metrics
     app.state.commit = build_commit()

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import grpc
 
-from grafana_plugin_sdk import log
+from grafana_plugin_sdk import log, tracing
 from grafana_plugin_sdk.serve import DEFAULT_MAX_RECEIVE_MESSAGE_SIZE
 
 from ._goplugin import add_goplugin_services
@@ -96,6 +96,7 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
         sys.stderr.flush()
         sys.exit(1)
     log.setup()
+    tracing.setup_from_env(options.plugin_id, env)
     negotiation = negotiate_version(env)
     for warning in negotiation.warnings:
         _logger.warn(warning)
@@ -110,6 +111,7 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
     except Exception:
         _logger.exception("the plugin server failed")
         code = 1
+    tracing.shutdown()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()

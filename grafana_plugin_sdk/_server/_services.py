@@ -82,8 +82,8 @@ class _Base:
         self._methods = methods
         self._plugin_id = plugin_id
 
-    def _scope(self, endpoint: str, ctx: PluginContext, headers: Mapping[str, str] | None = None) -> Any:
-        return request_scope(endpoint, ctx, self._plugin_id, headers)
+    def _scope(self, endpoint: str, ctx: PluginContext, headers: Mapping[str, str] | None, context: object) -> Any:
+        return request_scope(endpoint, ctx, self._plugin_id, headers, context)
 
     async def _unimplemented(
         self, context: grpc.aio.ServicerContext[Any, Any], name: str, detail: str = ""
@@ -129,7 +129,7 @@ class _Base:
 
         async def run() -> None:
             try:
-                with self._scope(endpoint, ctx, headers):
+                with self._scope(endpoint, ctx, headers, context):
                     await call(channel)
             finally:
                 channel.finish()
@@ -158,7 +158,7 @@ class DataService(_Base):
     ) -> pb.QueryDataResponse:
         """Convert, call ``query_data``, encode the frames off the event loop."""
         req = convert.query_data_request_from_proto(request)
-        with self._scope("queryData", req.plugin_context, req.headers) as outcome:
+        with self._scope("queryData", req.plugin_context, req.headers, context) as outcome:
             try:
                 response = await call_maybe_async(self._methods["query_data"], req)
                 if not isinstance(response, QueryDataResponse):
@@ -189,7 +189,7 @@ class DiagnosticsService(_Base):
     ) -> pb.CheckHealthResponse:
         """Call ``check_health``."""
         req = convert.check_health_request_from_proto(request)
-        with self._scope("checkHealth", req.plugin_context, req.headers):
+        with self._scope("checkHealth", req.plugin_context, req.headers, context):
             result = await self._call(context, "check_health", CheckHealthResult, req)
         return convert.check_health_result_to_proto(result)
 
@@ -198,7 +198,7 @@ class DiagnosticsService(_Base):
     ) -> pb.CollectMetricsResponse:
         """Call ``collect_metrics`` if the handler has it, else expose the default registry."""
         req = convert.collect_metrics_request_from_proto(request)
-        with self._scope("collectMetrics", req.plugin_context):
+        with self._scope("collectMetrics", req.plugin_context, None, context):
             if "collect_metrics" in self._methods:
                 result = await self._call(context, "collect_metrics", CollectMetricsResult, req)
             else:
@@ -238,7 +238,7 @@ class StreamService(_Base):
     ) -> pb.SubscribeStreamResponse:
         """Call ``subscribe_stream``."""
         req = convert.stream_request_from_proto(SubscribeStreamRequest, request)
-        with self._scope("subscribeStream", req.plugin_context, req.headers):
+        with self._scope("subscribeStream", req.plugin_context, req.headers, context):
             result = await self._call(context, "subscribe_stream", SubscribeStreamResponse, req)
         return convert.subscribe_stream_response_to_proto(result)
 
@@ -247,7 +247,7 @@ class StreamService(_Base):
     ) -> pb.PublishStreamResponse:
         """Call ``publish_stream``."""
         req = convert.stream_request_from_proto(PublishStreamRequest, request)
-        with self._scope("publishStream", req.plugin_context, req.headers):
+        with self._scope("publishStream", req.plugin_context, req.headers, context):
             result = await self._call(context, "publish_stream", PublishStreamResponse, req)
         return convert.publish_stream_response_to_proto(result)
 

@@ -18,6 +18,7 @@ from ._middlewares import (
     ForwardedHeaders,
     ResponseLimit,
     ResponseTooLargeError,
+    Tracing,
     UserAgent,
     default_middlewares,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "TLSConfigError",
     "TLSOptions",
     "TimeoutOptions",
+    "Tracing",
     "UserAgent",
     "custom_headers",
     "default_middlewares",

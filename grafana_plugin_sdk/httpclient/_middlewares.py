@@ -1,5 +1,5 @@
-"""The default middlewares, in the Go SDK's order: metrics, basic auth, custom headers, user agent, forwarded
-headers, response limit."""
+"""The default middlewares, in the Go SDK's order: tracing, metrics, basic auth, custom headers, user agent,
+forwarded headers, response limit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from grafana_plugin_sdk import tracing
 from grafana_plugin_sdk.backend._call import current_call
 
 from . import _metrics
@@ -27,6 +28,35 @@ class ResponseTooLargeError(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"http: response body too large, response limit is set to: {limit}")
         self.limit = limit
+
+
+@dataclass(frozen=True)
+class Tracing:
+    """An ``HTTP Outgoing Request`` client span per request, its trace context sent in the request's headers;
+    nothing when tracing is off (decided when the client is built)."""
+
+    name: str = "Tracing"
+
+    def __call__(self, options: Options) -> Step | None:
+        if not tracing.enabled():
+            return None
+        labels = dict(options.labels)
+
+        def step(request: httpx.Request) -> Flow:
+            with tracing.client_span("HTTP Outgoing Request", labels) as started:
+                assert started is not None
+                span, headers = started
+                request.headers.update(headers)
+                span.set_attributes({"http.url": str(request.url), "http.method": request.method})
+                response = yield request
+                span.set_attribute("http.status_code", response.status_code)
+                if (length := response.headers.get("content-length", "")).isdigit() and int(length) > 0:
+                    span.set_attribute("http.content_length", int(length))
+                if response.status_code >= 400:
+                    tracing.set_error(span, f"error with HTTP status code {response.status_code}")
+                return response
+
+        return step
 
 
 @dataclass(frozen=True)
@@ -191,4 +221,12 @@ def _check(total: int, limit: int) -> None:
 
 def default_middlewares() -> list[Middleware]:
     """The chain every client gets unless given its own."""
-    return [DataSourceMetrics(), BasicAuth(), CustomHeaders(), UserAgent(), ForwardedHeaders(), ResponseLimit()]
+    return [
+        Tracing(),
+        DataSourceMetrics(),
+        BasicAuth(),
+        CustomHeaders(),
+        UserAgent(),
+        ForwardedHeaders(),
+        ResponseLimit(),
+    ]

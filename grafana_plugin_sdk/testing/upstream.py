@@ -185,6 +185,8 @@ class Upstream:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+            wbufsize = 1 << 16  # headers and body leave in one write (flushed after each request)
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

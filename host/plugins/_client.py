@@ -30,6 +30,7 @@ from grafana_plugin_sdk.backend._convert import (
     query_data_response_from_proto,
 )
 from host.errors import MethodNotImplementedError, PluginError, PluginRequestError, PluginUnavailableError
+from host.tracing import plugin_call
 
 from ._discovery import PluginMeta
 from ._process import PluginProcess
@@ -91,7 +92,8 @@ class PluginClient:
     async def _unary(self, method: str, call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
         proc, stubs = await self._connect()
         try:
-            return await call(stubs)(msg)
+            with plugin_call(self.meta.id, method) as metadata:
+                return await call(stubs)(msg, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(proc, exc, method) from None
         except grpc.aio.UsageError:  # the channel closed between the check and the call

@@ -20,6 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grafana_plugin_sdk._protogen.plugin import grpc_controller_pb2, grpc_controller_pb2_grpc
 from host.config import GRAFANA_VERSION, Settings
 from host.errors import PluginError
+from host.tracing import plugin_tracing_env
 
 from ._discovery import PluginMeta
 from ._handshake import APP_PROTOCOL_VERSIONS, Handshake, HandshakeError, parse_handshake
@@ -93,6 +94,7 @@ def plugin_environment(meta: PluginMeta, settings: Settings, environ: Mapping[st
         for key, value in settings.plugin_settings.get(meta.id, {}).items()
         if key not in ("path", "id")
     }
+    env.update(plugin_tracing_env(settings, meta.version))
     env.update(environ)
     env.update(
         {
