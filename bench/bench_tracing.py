@@ -81,7 +81,7 @@ async def main(calls: int, rounds: int) -> None:
     print("| call | tracing off | tracing on | added per call | ratio |")
     print("|---|---:|---:|---:|---:|")
     for label, off, on in rows:
-        print(f"| {label} | {off:.0f} µs | {on:.0f} µs | {on - off:.0f} µs | {on / off:.2f}× |")
+        print(f"| {label} | {off:.0f} µs | {on:.0f} µs | {on - off:.0f} µs | {on / off:.2f}x |")
     print(f"\n(best of {rounds} rounds of {calls} calls, {calls // 4} with HTTP)")
 
 

@@ -20,10 +20,10 @@ import pytest
 
 pytest.importorskip("opentelemetry.sdk", reason="needs the tracing extra (grafana-plugin-sdk[tracing])")
 
-from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc  # noqa: E402
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
-from grafana_plugin_sdk.testing import Stack, start_stack  # noqa: E402
-from grafana_plugin_sdk.testing.upstream import Reply, Upstream  # noqa: E402
+from grafana_plugin_sdk.testing import Stack, start_stack
+from grafana_plugin_sdk.testing.upstream import Reply, Upstream
 
 FOLDER = Path(__file__).resolve().parents[2] / "example_plugins" / "httpapi"
 
@@ -39,14 +39,14 @@ class ReceivedSpan:
     attributes: dict[str, Any]
 
 
-class Receiver(trace_service_pb2_grpc.TraceServiceServicer):  # type: ignore[misc]
+class Receiver(trace_service_pb2_grpc.TraceServiceServicer):
     """Keeps every span exported to it."""
 
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
         self._lock = threading.Lock()
 
-    def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 (the gRPC method name)
+    def Export(self, request: Any, context: Any) -> Any:
         for resource_spans in request.resource_spans:
             attrs = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
             for scope in resource_spans.scope_spans:
@@ -77,7 +77,7 @@ def _value(value: Any) -> Any:
 def receiver() -> Iterator[tuple[Receiver, int]]:
     servicer = Receiver()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(servicer, server)
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     yield servicer, port
