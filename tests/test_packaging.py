@@ -21,7 +21,11 @@ IMPORT_NAMES = {
 #: Host modules the SDK's test harness reuses; they must stay free of the web stack too.
 HOST_MODULES_FOR_THE_SDK = ("host/__init__.py", "host/config.py", "host/errors.py", "host/models.py", "host/plugins")
 #: Imported at module level only where a tool loads the module itself (pytest loads its own plugin).
-TOOL_IMPORTS = {"grafana_plugin_sdk/testing/pytest_plugin.py": {"pytest"}}
+TOOL_IMPORTS = {
+    "grafana_plugin_sdk/testing/pytest_plugin.py": {"pytest"},
+    # Imported only by grafana_plugin_sdk.tracing once tracing is on (the ``tracing`` extra).
+    "grafana_plugin_sdk/_rate_sampler.py": {"opentelemetry"},
+}
 
 
 def _base_dependencies() -> set[str]:
