@@ -3,7 +3,8 @@
 ``manage(plugin_id, factory)`` serves a plugin whose every call goes to the instance built by
 ``factory(settings)`` for the calling data source. The instance is reused until the data source's settings change
 (``lastUpdatedMS``) or Grafana's config does, then replaced; the old instance's ``dispose()`` (optional, plain or
-async) runs ``dispose_delay`` seconds later and never while a call on it is still running.
+async) runs ``dispose_delay`` seconds later and never while a call on it is still running; the HTTP clients
+(:mod:`grafana_plugin_sdk.httpclient`) the factory built are closed right after it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
+from grafana_plugin_sdk import _owned
 from grafana_plugin_sdk._invoke import call_maybe_async
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
@@ -63,6 +65,7 @@ class InstanceError(Exception):
 class _Entry:
     instance: Any
     version: tuple[datetime, dict[str, str]]
+    owned: list[_owned.Closer] = field(default_factory=list)
     in_flight: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -112,11 +115,12 @@ class InstanceManager:
             if entry is not None and entry.version == version:
                 return entry  # built by a concurrent call while this one waited
             try:
-                instance = await call_maybe_async(self._factory, settings)
+                with _owned.collecting() as owned:
+                    instance = await call_maybe_async(self._factory, settings)
             except Exception as exc:
                 log.error("the instance factory failed", exc_info=exc, extra={"instance": str(key)})
                 raise InstanceError(str(exc) or type(exc).__name__) from exc
-            self._entries[key] = fresh = _Entry(instance, version)
+            self._entries[key] = fresh = _Entry(instance, version, owned)
             if entry is not None:
                 self._retire(entry)
             return fresh
@@ -130,9 +134,9 @@ class InstanceManager:
         await asyncio.sleep(self._dispose_delay)
         await entry.idle.wait()
         dispose = getattr(entry.instance, "dispose", None)
-        if callable(dispose):
+        for close in ([dispose] if callable(dispose) else []) + entry.owned:
             try:
-                await call_maybe_async(dispose)
+                await call_maybe_async(close)
             except Exception:
                 log.exception("dispose() of a replaced instance failed")
 

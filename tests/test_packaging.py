@@ -19,7 +19,11 @@ IMPORT_NAMES = {
     "prometheus-client": "prometheus_client",
 }
 #: Imported at module level only where a tool loads the module itself (pytest loads its own plugin).
-TOOL_IMPORTS = {"grafana_plugin_sdk/testing/pytest_plugin.py": {"pytest"}}
+TOOL_IMPORTS = {
+    "grafana_plugin_sdk/testing/pytest_plugin.py": {"pytest"},
+    # Imported only by grafana_plugin_sdk.tracing once tracing is on (the ``tracing`` extra).
+    "grafana_plugin_sdk/_rate_sampler.py": {"opentelemetry"},
+}
 
 
 def _base_dependencies() -> set[str]:

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import grpc
 
+from grafana_plugin_sdk import tracing
 from grafana_plugin_sdk.backend import HandlerError, check_handler
 from grafana_plugin_sdk.log import get_logger
 from grafana_plugin_sdk.log import setup as setup_logging
@@ -195,6 +196,7 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
         sys.stderr.flush()
         sys.exit(1)
     setup_logging()
+    tracing.setup_from_env(options.plugin_id, env)
     negotiation = negotiate_version(env)
     for warning in negotiation.warnings:
         log.warn(warning)
@@ -215,6 +217,7 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
     except Exception:
         log.exception("the plugin server failed")
         code = 1
+    tracing.shutdown()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()

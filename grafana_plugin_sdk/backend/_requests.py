@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 
+from .http_headers import http_headers
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _USER_AGENT_RE = re.compile(r"^Grafana/(?P<version>[0-9]+\.[0-9]+\.[0-9]+[^ ]*) \((?P<os>[^;]+); (?P<arch>[^)]+)\)$")
 
@@ -192,6 +194,12 @@ class QueryDataRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     format: FrameFormat = FrameFormat.ARROW
 
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
+
 
 @dataclass(frozen=True)
 class CheckHealthRequest:
@@ -199,6 +207,12 @@ class CheckHealthRequest:
 
     plugin_context: PluginContext
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
 
 
 @dataclass(frozen=True)
@@ -228,6 +242,12 @@ class StreamRequest:
     path: str
     data: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
 
 
 @dataclass(frozen=True)

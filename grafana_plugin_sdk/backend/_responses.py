@@ -57,8 +57,13 @@ class DataResponse:
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> DataResponse:
-        """The response for an exception a handler raised: a DownstreamError keeps its status and source,
-        anything else is a 500 from the plugin naming the exception."""
+        """The response for an exception a handler raised: a DownstreamError keeps its status and source, a
+        failed outgoing HTTP call (httpx) is downstream (504 timeout, 502 transport, else its status), anything else
+        is a 500 from the plugin naming the exception."""
+        from ._http_errors import http_error_response  # it builds DataResponses itself
+
+        if (http := http_error_response(exc)) is not None:
+            return http
         if isinstance(exc, DownstreamError):
             return cls.error_response(str(exc) or "downstream error", exc.status, ErrorSource.DOWNSTREAM)
         return cls.error_response(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from grafana_plugin_host import api
+from grafana_plugin_host import tracing as host_tracing
 from grafana_plugin_host.auth import AuthenticationMiddleware, ensure_admin_user
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError
@@ -24,6 +25,7 @@ from grafana_plugin_host.provisioning import provision
 from grafana_plugin_host.provisioning_apps import provision_apps
 from grafana_plugin_host.services import Services
 from grafana_plugin_host.store import Store
+from grafana_plugin_host.tracing import TracingMiddleware
 from grafana_plugin_host.web import JSONResponse
 from grafana_plugin_host.web.metrics import HostMetrics, MetricsMiddleware
 
@@ -101,9 +103,14 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
 
     app = Starlette(
         routes=api.routes,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(AuthenticationMiddleware)],
+        middleware=[
+            Middleware(TracingMiddleware),
+            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(AuthenticationMiddleware),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
     app.state.services = services
+    host_tracing.setup(settings)
     return app

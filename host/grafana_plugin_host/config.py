@@ -94,6 +94,10 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("dataproxy", "send_user_header"): ("dataproxy_send_user_header", _as_bool, "false"),
     ("feature_toggles", "enable"): ("feature_toggles", _as_list, ""),
     ("log", "level"): ("log_level", _one_of("debug", "info", "warn", "error"), "info"),
+    ("tracing.opentelemetry.otlp", "address"): ("tracing_otlp_address", _as_str, ""),
+    ("tracing.opentelemetry.otlp", "propagation"): ("tracing_propagation", _as_str, ""),
+    ("tracing.opentelemetry", "sampler_type"): ("tracing_sampler_type", _as_str, ""),
+    ("tracing.opentelemetry", "sampler_param"): ("tracing_sampler_param", _as_str, "1"),
 }
 
 
@@ -126,6 +130,10 @@ class Settings:
     dataproxy_send_user_header: bool
     feature_toggles: tuple[str, ...]
     log_level: str
+    tracing_otlp_address: str
+    tracing_propagation: str
+    tracing_sampler_type: str
+    tracing_sampler_param: str
     #: ``[plugin.<id>]`` sections: plugin id -> {key: value}, passed to plugins as ``GF_PLUGIN_<KEY>``.
     plugin_settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 

@@ -12,8 +12,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "example_plugins"
 FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/plugin.json"))
 
 
-def test_there_are_five_examples() -> None:
-    assert [f.name for f in FOLDERS] == ["hub", "iot", "postgres", "sqlite", "testdata"]
+def test_there_are_six_examples() -> None:
+    assert [f.name for f in FOLDERS] == ["httpapi", "hub", "iot", "postgres", "sqlite", "testdata"]
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)

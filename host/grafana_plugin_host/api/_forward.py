@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from grafana_plugin_host import rbac
+from grafana_plugin_host.api._identity import plugin_call_headers
 from grafana_plugin_host.errors import (
     ApiError,
     MethodNotImplementedError,
@@ -104,10 +105,11 @@ async def load_datasource_from_path(request: Request, identity: Identity, *, not
 
 @dataclass(frozen=True)
 class Target:
-    """A plugin to call and the PluginContext to send with the call."""
+    """A plugin to call, the PluginContext to send with the call and the headers for QueryData/CheckHealth."""
 
     client: PluginClient
     context: PluginContext
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def plugin_manager(request: Request) -> PluginManager | None:
@@ -150,7 +152,10 @@ async def datasource_target(
     secrets: dict[str, str] = await services_of(request).store.decrypted_secrets(ds)
     settings = services_of(request).settings
     context = build_plugin_context(client.meta, settings, identity=identity, datasource=ds, secrets=secrets)
-    return Target(client, context)
+    user = identity.login if settings.dataproxy_send_user_header and identity.login else None
+    cookies = kept_cookie_header(request.headers.getlist("cookie"), keep_cookies_setting(ds.json_data))
+    headers = plugin_call_headers(request.headers, ds.json_data, kept_cookies=cookies, user_login=user)
+    return Target(client, context, headers)
 
 
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:

@@ -189,7 +189,9 @@ def check_consistency_headers(headers: Mapping[str, str], groups: list[Group]) -
 async def _query_group(request: Request, identity: Identity, group: Group) -> QueryDataResponse:
     target: Target = await datasource_target(request, identity, group.datasource)
     try:
-        response: QueryDataResponse = await target.client.query_data(QueryDataRequest(target.context, group.queries))
+        response: QueryDataResponse = await target.client.query_data(
+            QueryDataRequest(target.context, group.queries, target.headers)
+        )
     except PluginError as exc:
         raise plugin_error(exc, failed="An error occurred within the plugin") from exc
     return response

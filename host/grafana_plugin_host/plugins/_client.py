@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import grpc
 
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginCallError, PluginError, PluginUnavailableError
+from grafana_plugin_host.tracing import plugin_call
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -81,7 +82,8 @@ class PluginClient:
     async def _unary(self, method: str, call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
         proc, stubs = await self._connect()
         try:
-            return await call(stubs)(msg)
+            with plugin_call(self.meta.id, method) as metadata:
+                return await call(stubs)(msg, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(proc, exc, method) from None
         except grpc.aio.UsageError:  # the channel closed between the check and the call
