@@ -6,6 +6,8 @@ Encoding is vectorised: numeric, bool and time columns go to orjson as numpy arr
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +35,7 @@ _SIMPLE_DEFAULTS = {
     "enum": FieldType.ENUM,
 }
 _ENTITY_VALUES = {"Inf": np.inf, "NegInf": -np.inf}
+_NEGATIVE_ZERO = re.compile(rb"-0(?![.\deE])")
 
 
 # --- encode -------------------------------------------------------------------------------------
@@ -150,10 +153,27 @@ def _encode_times(arr: pa.Array) -> tuple[Any, Any, Any]:
 def frame_from_json(data: bytes | str, schema: Frame | None = None) -> Frame:
     """A frame from frame JSON; a data-only document needs ``schema`` (a frame with the same fields)."""
     try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        doc = _loads(data)
+    except (ValueError, RecursionError) as exc:  # orjson's and json's decode errors are ValueErrors
         raise FrameError(f"frame JSON is not valid JSON: {exc}") from None
     return frame_from_dict(doc, schema)
+
+
+def _loads(data: bytes | str) -> Any:
+    """Parsed JSON. Go writes the float -0.0 as ``-0``, which orjson reads as the integer 0: a document with
+    such a token is read by the standard library instead, keeping it -0.0."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    if _NEGATIVE_ZERO.search(raw) is None:
+        return orjson.loads(raw)
+    return json.loads(raw, parse_int=_int_or_negative_zero, parse_constant=_reject_constant)
+
+
+def _int_or_negative_zero(text: str) -> int | float:
+    return -0.0 if text == "-0" else int(text)
+
+
+def _reject_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not valid JSON")
 
 
 def frame_from_dict(doc: Any, schema: Frame | None = None) -> Frame:
@@ -268,14 +288,20 @@ def _decode_column(spec: Field, values: Any, entity: Any, nanos: Any) -> pa.Arra
 
 
 def _numbers(values: list[Any], ftype: FieldType) -> pa.Array:
-    """Values of a non-time type; numeric types also accept numeric strings (as Go's reader)."""
+    """Values of a non-time type; numeric types also accept numeric strings (as Go's reader).
+
+    Float fields accept integers of any size: Go and JavaScript write integral floats without a fraction
+    (3.2042100405679995e18 as ``3204210040567999500``), which Arrow refuses when not exactly representable.
+    """
     try:
         return list_to_array(values, ftype.arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
+        if ftype.is_float:
+            parsed = [float(v) if isinstance(v, int | str) and not isinstance(v, bool) else v for v in values]
+            return list_to_array(parsed, ftype.arrow_type)
         if not (ftype.is_numeric or ftype is FieldType.ENUM) or not any(isinstance(v, str) for v in values):
             raise
-    parse = float if ftype.is_float else int
-    return list_to_array([parse(v) if isinstance(v, str) else v for v in values], ftype.arrow_type)
+    return list_to_array([int(v) if isinstance(v, str) else v for v in values], ftype.arrow_type)
 
 
 def _apply_entities(arr: pa.Array, entity: Any) -> pa.Array:
