@@ -86,6 +86,15 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = _run(cwd=tmp_path, env={"GF_SERVER_HTTP_PORT": str(port), "GF_PATHS_DATA": str(tmp_path / "d")})
-    assert result.returncode != 0
-    assert "address already in use" in result.stderr.lower()
+        env = {
+            "GF_SERVER_HTTP_PORT": str(port),
+            "GF_PATHS_DATA": str(tmp_path / "d"),
+            "GF_PATHS_PLUGINS": str(ROOT / "example_plugins"),
+            "GF_LOG_LEVEL": "debug",
+        }
+        result = _run(cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        f"cannot start: 127.0.0.1:{port} is already in use; pick another port with GF_SERVER_HTTP_PORT" in result.stderr
+    )
+    assert "python-testdata-datasource" not in result.stderr  # checked before any plugin was discovered or started
