@@ -32,7 +32,7 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamResponse,
 )
 from grafana_plugin_sdk.backend import _convert as convert
-from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
+from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for, log_handler_error
 
 from ._scope import request_scope
 from ._senders import MessageChannel, ResourceSender, StreamPacketSender
@@ -93,7 +93,7 @@ class _Base:
     async def _failed(self, context: grpc.aio.ServicerContext[Any, Any], name: str, exc: BaseException) -> NoReturn:
         if isinstance(exc, NotImplementedError):
             await self._unimplemented(context, name, str(exc))
-        _logger.error("%s failed", name, exc_info=exc)
+        log_handler_error(_logger, f"{name} failed", exc)
         await context.abort(grpc.StatusCode.UNKNOWN, f"{name} failed: {_describe(exc)}")
         raise AssertionError("unreachable")
 
@@ -164,7 +164,7 @@ class DataService(_Base):
             except NotImplementedError as exc:
                 await self._unimplemented(context, "query_data", str(exc))
             except Exception as exc:
-                _logger.error("query_data failed", exc_info=exc)
+                log_handler_error(_logger, "query_data failed", exc)
                 response = QueryDataResponse({q.ref_id: error_response_for(exc) for q in req.queries})
             outcome.from_query_data(response)
             if any(r.frames for r in response.responses.values()):

@@ -6,7 +6,9 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import logging
 from collections.abc import Callable
+from typing import Any
 
 from ._responses import DataResponse, DownstreamError, ErrorSource
 
@@ -16,6 +18,18 @@ def error_response_for(exc: BaseException) -> DataResponse:
     if isinstance(exc, DownstreamError):
         return DataResponse.error_response(str(exc) or "downstream error", exc.status, ErrorSource.DOWNSTREAM)
     return DataResponse.error_response(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def log_handler_error(logger: logging.Logger, message: str, exc: BaseException, **fields: Any) -> None:
+    """Log an exception a handler raised at ERROR, the level of the Go SDK's failed-request line.
+
+    A DownstreamError (bad user input, a failing remote system: not a plugin bug) is one line with its message in
+    ``error`` and ``statusSource=downstream``, without a traceback; anything else carries its traceback.
+    """
+    if isinstance(exc, DownstreamError):
+        logger.error(message, extra={**fields, "error": str(exc), "statusSource": ErrorSource.DOWNSTREAM.value})
+    else:
+        logger.error(message, exc_info=exc, extra={**fields, "statusSource": ErrorSource.PLUGIN.value})
 
 
 async def call_maybe_async(fn: Callable[..., object], *args: object) -> object:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ._invoke import call_maybe_async, error_response_for
+from ._invoke import call_maybe_async, error_response_for, log_handler_error
 from ._requests import DataQuery, QueryDataRequest
 from ._responses import DataResponse, QueryDataResponse
 
@@ -52,7 +52,7 @@ class QueryTypeMux:
             try:
                 result = await call_maybe_async(fn, request, query)
             except Exception as exc:
-                _logger.exception("query failed", extra={"refId": query.ref_id, "queryType": query.query_type})
+                log_handler_error(_logger, "query failed", exc, refId=query.ref_id, queryType=query.query_type)
                 return error_response_for(exc)
         if not isinstance(result, DataResponse):
             message = f"query function for type '{query.query_type}' returned {type(result).__name__}, not DataResponse"
