@@ -23,6 +23,7 @@ from host.auth import AuthenticationMiddleware, ensure_admin_user
 from host.config import Settings
 from host.errors import ApiError
 from host.provisioning import provision
+from host.rbac import has_admin_rights
 from host.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ def build_commit() -> str:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    body = exc.body()
+    if exc.admin_detail and has_admin_rights(getattr(request.state, "identity", None)):
+        body["error"] = exc.admin_detail
+    return JSONResponse(body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
