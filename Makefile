@@ -19,8 +19,9 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# PostgreSQL runs use $$GRAFANA_PLUGIN_HOST_TEST_PG_URL, else a throwaway cluster when PostgreSQL is installed.
 test: lint
-	$(BIN)/pytest
+	scripts/pg-throwaway.sh run $(BIN)/pytest
 
 protos: $(VENV)/.installed
 	$(BIN)/python scripts/gen_protos.py
