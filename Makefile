@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint protos
+.PHONY: run test lint protos docs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ lint: $(VENV)/.installed
 # PostgreSQL runs use $$GRAFANA_PLUGIN_HOST_TEST_PG_URL, else a throwaway cluster when PostgreSQL is installed.
 test: lint
 	scripts/pg-throwaway.sh run $(BIN)/pytest
+
+# The API reference from the docstrings; every cross-reference must resolve (-n), warnings fail the build (-W).
+docs: $(VENV)/.installed
+	$(BIN)/python -m sphinx -b html -n -W --keep-going -q docs/api docs/_build/api
+	@echo "API reference: docs/_build/api/index.html"
 
 protos: $(VENV)/.installed
 	$(BIN)/python scripts/gen_protos.py
