@@ -153,13 +153,13 @@ def _encode_times(arr: pa.Array) -> tuple[Any, Any, Any]:
 def frame_from_json(data: bytes | str, schema: Frame | None = None) -> Frame:
     """A frame from frame JSON; a data-only document needs ``schema`` (a frame with the same fields)."""
     try:
-        doc = _loads(data)
+        doc = load_json(data)
     except (ValueError, RecursionError) as exc:  # orjson's and json's decode errors are ValueErrors
         raise FrameError(f"frame JSON is not valid JSON: {exc}") from None
     return frame_from_dict(doc, schema)
 
 
-def _loads(data: bytes | str) -> Any:
+def load_json(data: bytes | str) -> Any:
     """Parsed JSON. Go writes the float -0.0 as ``-0``, which orjson reads as the integer 0: a document with
     such a token is read by the standard library instead, keeping it -0.0."""
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
