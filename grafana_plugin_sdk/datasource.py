@@ -214,6 +214,9 @@ def manage(
     """Serve a data source plugin with one instance per data source, built by ``factory(settings)``.
 
     ``serve_options`` are passed to :func:`grafana_plugin_sdk.serve` (transport, max_receive_message_size...).
+    The instance has the handler methods; to route its queries by type, build a
+    :class:`~grafana_plugin_sdk.backend.QueryTypeMux` in ``__init__``, register bound methods
+    (``mux.handle("metrics", self.metrics)``) and set ``self.query_data = mux.query_data``.
     """
     from grafana_plugin_sdk.serve import serve
 

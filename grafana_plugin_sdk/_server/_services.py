@@ -15,7 +15,7 @@ from typing import Any, NoReturn, TypeVar, cast
 import grpc
 
 from grafana_plugin_sdk import _metrics
-from grafana_plugin_sdk._invoke import call_maybe_async
+from grafana_plugin_sdk._invoke import call_maybe_async, log_handler_error
 from grafana_plugin_sdk.backend import (
     HANDLER_METHODS,
     CallResourceResponse,
@@ -86,7 +86,7 @@ class _Base:
     async def _failed(self, context: grpc.aio.ServicerContext[Any, Any], name: str, exc: BaseException) -> NoReturn:
         if isinstance(exc, NotImplementedError):
             await self._unimplemented(context, name, str(exc))
-        log.error("%s failed", name, exc_info=exc)
+        log_handler_error(log, f"{name} failed", exc)
         await context.abort(grpc.StatusCode.UNKNOWN, f"{name} failed: {_describe(exc)}")
         raise AssertionError("unreachable")
 
@@ -158,7 +158,7 @@ class DataService(_Base):
             except NotImplementedError as exc:
                 await self._unimplemented(context, "query_data", str(exc))
             except Exception as exc:
-                log.error("query_data failed", exc_info=exc)
+                log_handler_error(log, "query_data failed", exc)
                 response = QueryDataResponse({q.ref_id: DataResponse.from_exception(exc) for q in req.queries})
             outcome.from_query_data(response)
             if any(r.frames for r in response.responses.values()):

@@ -76,7 +76,9 @@ def data_response_from_dict(doc: Any) -> DataResponse:
 
 
 def _loads(data: bytes | str) -> Any:
+    from grafana_plugin_sdk._gojson import load_json  # frame JSON as Go writes it (-0 stays a float)
+
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        return load_json(data)
+    except (ValueError, RecursionError) as exc:
         raise _error(f"not valid JSON: {exc}") from None

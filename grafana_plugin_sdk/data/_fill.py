@@ -19,7 +19,7 @@ class FillMode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class FillMissing:
-    """A fill mode and, for :attr:`FillMode.VALUE`, the value."""
+    """A fill mode and, for ``FillMode.VALUE``, the value."""
 
     mode: FillMode = FillMode.NULL
     value: float = 0.0

@@ -142,8 +142,11 @@ class Frame:
         return cls(name, [Field(str(c), df[c]) for c in df.columns], **kwargs)
 
     def to_pandas(self) -> Any:
-        """The fields as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+        """The fields as a pandas DataFrame (needs pandas: ``pip install pandas``)."""
+        try:
+            import pandas as pd
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError("Frame.to_pandas needs pandas: pip install pandas", name=exc.name) from None
 
         return pd.DataFrame({f.name: f.to_numpy() for f in self.fields})
 

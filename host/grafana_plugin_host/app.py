@@ -23,6 +23,7 @@ from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.plugins import PluginManager
 from grafana_plugin_host.provisioning import provision
 from grafana_plugin_host.provisioning_apps import provision_apps
+from grafana_plugin_host.rbac import has_admin_rights
 from grafana_plugin_host.services import Services
 from grafana_plugin_host.store import Store
 from grafana_plugin_host.tracing import TracingMiddleware
@@ -52,7 +53,10 @@ def build_commit() -> str:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    body = exc.body()
+    if exc.admin_detail and has_admin_rights(getattr(request.state, "identity", None)):
+        body["error"] = exc.admin_detail
+    return JSONResponse(body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -55,7 +55,7 @@ class IoTDataSource:
                 Frame(
                     str(device),
                     [
-                        Field("time", [round(c.time * 1e9) for c in changes], type=FieldType.TIME),
+                        Field("time", [c.epoch_ns for c in changes], type=FieldType.TIME),
                         Field(
                             "state",
                             [int(c.state == "on") for c in changes],

@@ -180,10 +180,10 @@ def plugin_error(
     if isinstance(exc, MethodNotImplementedError):
         return ApiError(404, not_implemented)
     if isinstance(exc, PluginUnavailableError):
-        return ApiError(503, "Plugin unavailable")
+        return ApiError(503, "Plugin unavailable", admin_detail=str(exc))
     if isinstance(exc, PluginCallError):
         if exc.code == "UNAVAILABLE":
-            return ApiError(503, "Plugin unavailable")
+            return ApiError(503, "Plugin unavailable", admin_detail=str(exc))
         if exc.code == "RESOURCE_EXHAUSTED":
             return ApiError(500, "The response is too large. Try to reduce the time range or the number of queries.")
         if exc.code == "CANCELLED":
