@@ -1,0 +1,49 @@
+"""The ``grafana-plugin`` command line: one subcommand per step from a new project to a zip Grafana installs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._scaffold import KINDS, Names, ScaffoldError, scaffold
+
+
+def _new(args: argparse.Namespace) -> int:
+    kind = "sql" if args.sql else args.type
+    if args.sql and args.type != "datasource":
+        print("error: --sql makes a data source; it cannot be combined with --type app", file=sys.stderr)
+        return 2
+    try:
+        names = Names.for_id(args.plugin_id, args.type, args.name)
+        destination = Path(args.directory or args.plugin_id)
+        scaffold(destination, names, kind)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Created {destination}/ ({kind} plugin {names.id}, Python package {names.package}). Next:")
+    print(f'  cd {destination} && python3 -m venv .venv && .venv/bin/pip install -e ".[dev]" && .venv/bin/pytest')
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grafana-plugin", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = commands.add_parser("new", help="create a plugin project in a new folder")
+    new.add_argument("plugin_id", help="<org>-<name>-<type>, e.g. acme-weather-datasource")
+    new.add_argument("--type", choices=sorted({"datasource", "app"}), default="datasource")
+    new.add_argument("--sql", action="store_true", help="an SQL data source (SQLite demo, rawSql queries)")
+    new.add_argument("--name", default="", help="display name (default: from the id)")
+    new.add_argument("--directory", help="where to create it (default: ./<plugin-id>)")
+    new.set_defaults(run=_new)
+    assert set(KINDS) == {"datasource", "sql", "app"}
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; the exit status (0 ok, 1 the checked thing is wrong, 2 bad usage or environment)."""
+    args = _parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
