@@ -11,10 +11,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ._ids import convention_problems, loader_problems
+from ._targets import MIN_PYTHON
 
 #: Template sets: the common files, then the kind's own (which win on a clash).
 KINDS = {"datasource": ("common", "datasource"), "sql": ("common", "sql"), "app": ("common", "app")}
-MIN_PYTHON = "3.11"
 _TYPE_KEYS = {
     "datasource": '\n  "category": "other",\n  "metrics": true,',
     "app": '\n  "metrics": true,',
@@ -60,7 +60,7 @@ class Names:
             "org": self.org,
             "type_keys": _TYPE_KEYS[self.type],
             "sdk_version": importlib.metadata.version("grafana-plugin-sdk"),
-            "min_python": MIN_PYTHON,
+            "min_python": ".".join(map(str, MIN_PYTHON)),
             "today": datetime.date.today().isoformat(),
         }
 

@@ -7,7 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._build import build
+from ._project import Project, ProjectError
 from ._scaffold import KINDS, Names, ScaffoldError, scaffold
+from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS, TargetError, parse_targets
+from ._vendor import VendorError
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -27,6 +31,23 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    try:
+        project = Project.load(Path(args.directory))
+        targets = parse_targets(args.target, args.python)
+        out = Path(args.out) if args.out else project.root / "dist"
+        print(f"Building {project.plugin_id} into {out} for {len(targets)} target(s)...", flush=True)
+        report = build(project, out, targets, Path(args.pip_cache) if args.pip_cache else None)
+    except (ProjectError, TargetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except VendorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grafana-plugin", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -38,6 +59,24 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--name", default="", help="display name (default: from the id)")
     new.add_argument("--directory", help="where to create it (default: ./<plugin-id>)")
     new.set_defaults(run=_new)
+
+    build = commands.add_parser("build", help="write dist/: assets, code, vendored dependencies, launchers")
+    build.add_argument("directory", nargs="?", default=".", help="the plugin project (default: .)")
+    build.add_argument("--out", help="output folder (default: <project>/dist)")
+    build.add_argument(
+        "--target",
+        action="append",
+        choices=DEFAULT_TARGETS,
+        help=f"<os>_<arch> to build for; repeat for several (default: all of {', '.join(DEFAULT_TARGETS)})",
+    )
+    build.add_argument(
+        "--python",
+        action="append",
+        metavar="X.Y",
+        help=f"CPython version to vendor for; repeat for several (default: {', '.join(DEFAULT_PYTHONS)})",
+    )
+    build.add_argument("--pip-cache", metavar="DIR", help="pip's download cache (default: pip's own)")
+    build.set_defaults(run=_build)
     assert set(KINDS) == {"datasource", "sql", "app"}
     return parser
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 import sysconfig
@@ -43,3 +44,32 @@ def pip_install_editable(python: Path, project: Path) -> None:
         check=True,
         timeout=300,
     )
+
+
+def host_platform() -> str:
+    """This machine's ``<os>_<arch>`` as Grafana spells it."""
+    machine = platform.machine().lower()
+    return f"{sys.platform.removesuffix('2')}_{ {'x86_64': 'amd64', 'aarch64': 'arm64'}.get(machine, machine) }"
+
+
+THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scaffolded data source project built for this machine's platform and Python only."""
+    project = tmp_path_factory.mktemp("built") / "acme-built-datasource"
+    assert run_cli("new", "acme-built-datasource", "--directory", project) == 0
+    assert run_cli("build", project, "--target", host_platform(), "--python", THIS_PYTHON) == 0
+    return project
+
+
+@pytest.fixture(scope="session")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The interpreter of a venv with nothing installed (not even pip): no SDK, no gRPC, no pyarrow."""
+    venv = tmp_path_factory.mktemp("bare-venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([python, "-c", "import grpc"], capture_output=True, check=False)
+    assert probe.returncode != 0, "the bare venv can import grpc"
+    return python

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import pip_install_editable, run_cli
+from tests.cli.conftest import pip_install_editable, run_cli
 
 KINDS = {
     "datasource": ("acme-weather-datasource", []),
