@@ -11,6 +11,7 @@ from ._build import build
 from ._project import Project, ProjectError
 from ._scaffold import KINDS, Names, ScaffoldError, scaffold
 from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS, TargetError, parse_targets
+from ._validate import plugin_folder, validate
 from ._vendor import VendorError
 
 
@@ -48,6 +49,17 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    problems = validate(directory)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.level == "error" else sys.stdout)
+    errors = sum(p.level == "error" for p in problems)
+    verdict = "is not valid" if errors else "is valid"
+    print(f"{plugin_folder(directory)} {verdict}: {errors} error(s), {len(problems) - errors} warning(s)")
+    return 1 if errors else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grafana-plugin", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -77,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--pip-cache", metavar="DIR", help="pip's download cache (default: pip's own)")
     build.set_defaults(run=_build)
+
+    check = commands.add_parser("validate", help="check a plugin folder as Grafana's loader would (dist/ if built)")
+    check.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")
+    check.set_defaults(run=_validate)
     assert set(KINDS) == {"datasource", "sql", "app"}
     return parser
 
