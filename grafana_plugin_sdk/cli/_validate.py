@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -156,8 +157,38 @@ def _files(folder: Path, manifest: dict[str, Any]) -> Iterator[Problem]:
             level = "warning" if nested_ok and "lib" not in here.relative_to(folder).parts else "error"
             yield Problem(level, f"{here.relative_to(folder)}/plugin.json: Grafana loads it as a nested plugin")
         dirs[:] = [d for d in dirs if d != "__pycache__"]
-    if (folder / "MANIFEST.txt").is_file():
-        yield Problem("warning", "MANIFEST.txt present: every file must be listed in it, or Grafana calls it modified")
 
 
-_CHECKS: tuple[Callable[[Path, dict[str, Any]], Iterator[Problem]], ...] = (_schema, _launchers, _frontend, _files)
+def _signed_manifest(folder: Path, manifest: dict[str, Any]) -> Iterator[Problem]:
+    """A MANIFEST.txt (from Grafana's signing tool) must list every file with its SHA-256, and nothing else.
+
+    Its PGP signature is not checked here: Grafana checks it against grafana.com's key.
+    """
+    path = folder / "MANIFEST.txt"
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        listed = json.loads(text[text.index("{") : text.rindex("}") + 1])["files"]
+        assert isinstance(listed, dict)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        yield Problem("error", "MANIFEST.txt holds no signed JSON with a 'files' object")
+        return
+    actual = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    actual.pop("MANIFEST.txt")
+    for name in sorted(set(actual) - set(listed)):
+        yield Problem("error", f"{name} is not listed in MANIFEST.txt: Grafana would call the plugin modified")
+    for name in sorted(set(listed) - set(actual)):
+        yield Problem("error", f"MANIFEST.txt lists {name}, which is missing")
+    for name in sorted(set(listed) & set(actual)):
+        if hashlib.sha256(actual[name].read_bytes()).hexdigest() != listed[name]:
+            yield Problem("error", f"{name} differs from its SHA-256 in MANIFEST.txt")
+
+
+_CHECKS: tuple[Callable[[Path, dict[str, Any]], Iterator[Problem]], ...] = (
+    _schema,
+    _launchers,
+    _frontend,
+    _files,
+    _signed_manifest,
+)

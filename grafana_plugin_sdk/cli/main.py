@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._build import build
+from ._package import PackageError, package
 from ._project import Project, ProjectError
 from ._scaffold import KINDS, Names, ScaffoldError, scaffold
 from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS, TargetError, parse_targets
@@ -49,15 +50,38 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    directory = Path(args.directory)
+def _report(directory: Path) -> bool:
+    """Print the validation of ``directory``; whether it has no errors."""
     problems = validate(directory)
     for problem in problems:
         print(problem, file=sys.stderr if problem.level == "error" else sys.stdout)
     errors = sum(p.level == "error" for p in problems)
     verdict = "is not valid" if errors else "is valid"
     print(f"{plugin_folder(directory)} {verdict}: {errors} error(s), {len(problems) - errors} warning(s)")
-    return 1 if errors else 0
+    return not errors
+
+
+def _validate(args: argparse.Namespace) -> int:
+    return 0 if _report(Path(args.directory)) else 1
+
+
+def _package(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    folder = plugin_folder(directory)
+    if folder == directory and not (directory / "plugin.json").is_file():
+        print(f"error: {directory} has no plugin.json or dist/: run `grafana-plugin build` first", file=sys.stderr)
+        return 2
+    if not _report(directory):
+        print("error: not packaged: fix the errors above first", file=sys.stderr)
+        return 1
+    try:
+        result = package(folder, Path(args.out) if args.out else directory)
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    size = result.zip.stat().st_size / (1 << 20)
+    print(f"{result.zip} ({size:.1f} MiB), {result.sha1.name}, {result.md5.name}")
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check a plugin folder as Grafana's loader would (dist/ if built)")
     check.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")
     check.set_defaults(run=_validate)
+
+    pack = commands.add_parser("package", help="zip the built plugin for `grafana cli --pluginUrl`, with checksums")
+    pack.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")
+    pack.add_argument("--out", help="folder for the zip and its checksums (default: the project folder)")
+    pack.set_defaults(run=_package)
     assert set(KINDS) == {"datasource", "sql", "app"}
     return parser
 

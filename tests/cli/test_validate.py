@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +132,41 @@ def test_dist_is_validated_when_present(tmp_path: Path, capsys: pytest.CaptureFi
 def test_built_dist_is_valid(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("validate", built_project) == 0
     assert "0 error(s)" in capsys.readouterr().out
+
+
+def signed_manifest(folder: Path, files: dict[str, str]) -> None:
+    """A MANIFEST.txt shaped like the signing tool's (clear-signed JSON; the signature is not checked)."""
+    body = json.dumps({"manifestVersion": "2.0.0", "plugin": MANIFEST["id"], "files": files}, indent=2)
+    text = f"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n{body}\n-----BEGIN PGP SIGNATURE-----\nxx\n"
+    (folder / "MANIFEST.txt").write_text(text)
+
+
+def all_files(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "MANIFEST.txt"
+    }
+
+
+def test_manifest_listing_every_file_passes(tmp_path: Path) -> None:
+    folder = good_plugin(tmp_path / "signed")
+    signed_manifest(folder, all_files(folder))
+    assert run_cli("validate", folder) == 0
+
+
+@pytest.mark.parametrize("change", ["unlisted", "missing", "modified"])
+def test_manifest_must_match_the_files(change: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = good_plugin(tmp_path / "signed")
+    signed_manifest(folder, all_files(folder))
+    if change == "unlisted":
+        (folder / "extra.txt").write_text("written later")
+        expected = "extra.txt is not listed in MANIFEST.txt"
+    elif change == "missing":
+        (folder / "img" / "a.svg").rename(folder / "img" / "b.svg")
+        expected = "MANIFEST.txt lists img/a.svg, which is missing"
+    else:
+        (folder / "module.js").write_text("changed")
+        expected = "module.js differs from its SHA-256"
+    assert run_cli("validate", folder) == 1
+    assert expected in capsys.readouterr().err
