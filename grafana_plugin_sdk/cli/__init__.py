@@ -1,1 +1,22 @@
-"""``grafana-plugin``: scaffold, build, validate, package and run a Python backend plugin for Grafana."""
+"""``grafana-plugin``: scaffold, build, validate, package and run a Python backend plugin for Grafana.
+
+The command is :func:`main`; the pieces are importable for tools and tests.
+"""
+
+from ._build import build, write_source_launchers
+from ._project import Project, ProjectError
+from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS
+from ._validate import Problem, validate
+from .main import main
+
+__all__ = [
+    "DEFAULT_PYTHONS",
+    "DEFAULT_TARGETS",
+    "Problem",
+    "Project",
+    "ProjectError",
+    "build",
+    "main",
+    "validate",
+    "write_source_launchers",
+]

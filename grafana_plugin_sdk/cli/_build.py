@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ._launcher import Launcher
 from ._project import ASSETS, Project
-from ._targets import Target
+from ._targets import DEFAULT_TARGETS, MIN_PYTHON, Target
 from ._vendor import copy_sdk, pip_install, share_pure_packages, split_requirements, strip
 
 APP_DIR = "app"
@@ -101,3 +101,24 @@ def _assemble(project: Project, staging: Path, targets: list[Target], cache_dir:
         path = staging / launcher_name(project, platform)
         path.write_text(launcher.script(), encoding="utf-8")
         os.chmod(path, 0o755)
+
+
+def write_source_launchers(project: Project) -> list[Path]:
+    """Launchers for every default platform in the project folder itself, running its package from source with
+    the nearest ``.venv`` (or ``[plugin.<id>] python``, or ``python3``): for source checkouts and development."""
+    launcher = Launcher(
+        plugin_id=project.plugin_id,
+        package=project.package,
+        versions=[".".join(map(str, MIN_PYTHON))],
+        pythonpath=["."],
+        venv_first=True,
+        or_later=True,
+        command="launchers",
+    )
+    written = []
+    for platform in DEFAULT_TARGETS:
+        path = project.root / launcher_name(project, platform)
+        path.write_text(launcher.script(), encoding="utf-8")
+        os.chmod(path, 0o755)
+        written.append(path)
+    return written

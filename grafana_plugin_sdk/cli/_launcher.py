@@ -12,7 +12,6 @@ _TEMPLATE = r"""#!/bin/sh
 # Python: `[plugin.{plugin_id}] python = /path/to/python3` in grafana.ini (Grafana passes it as GF_PLUGIN_PYTHON),
 # else {search}. Supported: Python {versions_text}. Nothing is written into this folder (no bytecode).
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1
-versions={versions}
 fail() {{
   message=$(printf '%s' "$1" | tr -d '\000-\037' | sed 's/\\/\\\\/g; s/"/\\"/g')
   printf '{{"@level":"error","@module":"launcher","@message":"%s","@timestamp":"%s"}}\n' \
@@ -20,13 +19,13 @@ fail() {{
   exit 1
 }}
 version_of() {{ "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }}
-supported() {{ case " $versions " in *" $1 "*) return 0 ;; esac; return 1; }}
-hint="install Python {versions_text} or set [plugin.{plugin_id}] python = /path/to/python3 in grafana.ini"
+supported() {{ case "$1" in {pattern}) return 0 ;; esac; return 1; }}
+hint="install Python {versions_text}, or set [plugin.{plugin_id}] python = /path/to/python3 in grafana.ini"
 if [ -n "${{GF_PLUGIN_PYTHON:-}}" ]; then
   python=$GF_PLUGIN_PYTHON
   version=$(version_of "$python")
   [ -n "$version" ] || fail "plugin {plugin_id}: GF_PLUGIN_PYTHON=$python (from [plugin.{plugin_id}] python) does not run; $hint"
-  supported "$version" || fail "plugin {plugin_id}: GF_PLUGIN_PYTHON=$python is Python $version, not one of $versions; $hint"
+  supported "$version" || fail "plugin {plugin_id}: GF_PLUGIN_PYTHON=$python is Python $version, not {versions_text}; $hint"
 else
   python= tried=
   for candidate in {candidates}; do
@@ -45,36 +44,56 @@ PYTHONPATH={pythonpath} PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 exec "$pyth
 _PATH_PYTHONS = ("python3",)
 
 
+def _or_later(version: str) -> str:
+    """A shell ``case`` pattern matching ``version`` (``3.11``) and every later 3.x."""
+    minor = int(version.split(".")[1])
+    tens, ones = divmod(minor, 10)
+    return f"3.{tens}[{ones}-9]|3.[{tens + 1}-9][0-9]" if tens < 9 else f"3.{tens}[{ones}-9]"
+
+
+def _sorted(versions: Sequence[str]) -> list[str]:
+    return sorted(versions, key=lambda v: tuple(map(int, v.split("."))))
+
+
 @dataclass(frozen=True)
 class Launcher:
     """What a launcher needs: the plugin, its package, the Python versions it accepts and its import path."""
 
     plugin_id: str
     package: str
+    #: Exactly these versions (vendored for), or with ``or_later`` the first one and any later.
     versions: Sequence[str]
     #: Import path entries relative to the launcher's folder; ``{abi}`` becomes ``cp311``... at run time.
     pythonpath: Sequence[str]
     #: Look for the nearest ``.venv`` in the launcher's folder or above it first (source checkouts).
     venv_first: bool = False
+    or_later: bool = False
     command: str = "build"
 
     def script(self) -> str:
         """The launcher's text."""
-        versioned = [f"python{v}" for v in sorted(self.versions, key=lambda v: tuple(map(int, v.split("."))))][::-1]
+        versions = _sorted(self.versions)
+        if self.or_later:
+            versioned, pattern, text = [], _or_later(versions[0]), f"{versions[0]} or later"
+        else:
+            versioned = [f"python{v}" for v in reversed(versions)]
+            pattern = "|".join(versions)
+            text = ", ".join(versions[:-1]) + (" or " if len(versions) > 1 else "") + versions[-1]
         candidates = [*_PATH_PYTHONS, *versioned]
         looked = " then ".join(candidates) + " on PATH"
-        search = "python3 on PATH, then python3.X for each supported X"
+        search = "python3 on PATH" + ("" if self.or_later else ", then python3.X for each supported X")
         if self.venv_first:
             candidates.insert(0, '"$(venv_python)"')
             looked = "the nearest .venv/bin/python, then " + looked
             search = "the nearest .venv/bin/python in this folder or above, then " + search
-        pythonpath = ":".join(f"$here/{entry}".replace("{abi}", "$abi") for entry in self.pythonpath)
+        entries = ("$here" if entry == "." else f"$here/{entry}" for entry in self.pythonpath)
+        pythonpath = ":".join(entry.replace("{abi}", "$abi") for entry in entries)
         text = _TEMPLATE.format(
             command=self.command,
             plugin_id=self.plugin_id,
             search=search,
-            versions_text=", ".join(self.versions),
-            versions=shlex.quote(" ".join(self.versions)),
+            versions_text=text,
+            pattern=pattern,
             candidates=" ".join(candidates),
             looked=looked,
             pythonpath=f'"{pythonpath}"',

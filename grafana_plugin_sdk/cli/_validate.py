@@ -124,11 +124,11 @@ def _launchers(folder: Path, manifest: dict[str, Any]) -> Iterator[Problem]:
 def _vendored_libs(folder: Path, launcher: Path) -> Iterator[Problem]:
     """A launcher written by ``build`` lists its Python versions; each needs its vendored folder."""
     text = launcher.read_text(encoding="utf-8", errors="replace")
-    match = re.search(r"^versions='?([\d. ]+)'?$", text, re.MULTILINE)
+    match = re.search(r'^supported\(\) \{ case "\$1" in ([\d.|]+)\)', text, re.MULTILINE)
     if match is None or "lib/" not in text:
         return
     platform = launcher.name.rsplit("_", 2)
-    for version in match.group(1).split():
+    for version in match.group(1).split("|"):
         lib = folder / "lib" / f"{platform[-2]}_{platform[-1]}-cp{version.replace('.', '')}"
         if not lib.is_dir():
             yield Problem("error", f"{launcher.name} runs Python {version} but {lib.relative_to(folder)} is missing")

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._build import build
+from ._build import build, write_source_launchers
 from ._package import PackageError, package
 from ._project import Project, ProjectError
 from ._scaffold import KINDS, Names, ScaffoldError, scaffold
@@ -47,6 +47,17 @@ def _build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
+    return 0
+
+
+def _launchers(args: argparse.Namespace) -> int:
+    try:
+        project = Project.load(Path(args.directory))
+    except ProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in write_source_launchers(project):
+        print(f"wrote {path}")
     return 0
 
 
@@ -113,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--pip-cache", metavar="DIR", help="pip's download cache (default: pip's own)")
     build.set_defaults(run=_build)
+
+    launchers = commands.add_parser(
+        "launchers", help="write launchers that run the project from source (its .venv) into the project folder"
+    )
+    launchers.add_argument("directory", nargs="?", default=".", help="the plugin project (default: .)")
+    launchers.set_defaults(run=_launchers)
 
     check = commands.add_parser("validate", help="check a plugin folder as Grafana's loader would (dist/ if built)")
     check.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grafana_plugin_sdk.cli._targets import DEFAULT_TARGETS
+from grafana_plugin_sdk.cli import DEFAULT_TARGETS
 from tests.cli.conftest import run_cli
 
 MANIFEST: dict[str, Any] = {
@@ -66,7 +66,8 @@ def not_a_program(folder: Path) -> None:
 
 def missing_vendored_python(folder: Path) -> None:
     launcher = folder / "gpx_good_linux_amd64"
-    launcher.write_text("#!/bin/sh\nversions='3.11 3.12'\nPYTHONPATH=\"$here/lib/linux_amd64-$abi\"\n")
+    supported = 'supported() { case "$1" in 3.11|3.12) return 0 ;; esac; return 1; }'
+    launcher.write_text(f'#!/bin/sh\n{supported}\nPYTHONPATH="$here/lib/linux_amd64-$abi"\n')
     (folder / "lib" / "linux_amd64-cp311").mkdir(parents=True)
 
 
