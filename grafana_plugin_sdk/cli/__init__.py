@@ -5,7 +5,7 @@ The command is :func:`main`; the pieces are importable for tools and tests.
 
 from ._build import build, write_source_launchers
 from ._project import Project, ProjectError
-from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS
+from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS, host_platform
 from ._validate import Problem, validate
 from .main import main
 
@@ -16,6 +16,7 @@ __all__ = [
     "Project",
     "ProjectError",
     "build",
+    "host_platform",
     "main",
     "validate",
     "write_source_launchers",

@@ -51,6 +51,14 @@ def _or_later(version: str) -> str:
     return f"3.{tens}[{ones}-9]|3.[{tens + 1}-9][0-9]" if tens < 9 else f"3.{tens}[{ones}-9]"
 
 
+def _path_entry(entry: str) -> str:
+    """One import path entry inside the launcher's double quotes: absolute, or relative to its folder."""
+    escaped = "".join("\\" + c if c in '"$`\\' else c for c in entry).replace("{abi}", "$abi")
+    if entry.startswith("/"):
+        return escaped
+    return "$here" if entry == "." else f"$here/{escaped}"
+
+
 def _sorted(versions: Sequence[str]) -> list[str]:
     return sorted(versions, key=lambda v: tuple(map(int, v.split("."))))
 
@@ -63,7 +71,7 @@ class Launcher:
     package: str
     #: Exactly these versions (vendored for), or with ``or_later`` the first one and any later.
     versions: Sequence[str]
-    #: Import path entries relative to the launcher's folder; ``{abi}`` becomes ``cp311``... at run time.
+    #: Import path entries, absolute or relative to the launcher's folder; ``{abi}`` becomes ``cp311``... at run time.
     pythonpath: Sequence[str]
     #: Look for the nearest ``.venv`` in the launcher's folder or above it first (source checkouts).
     venv_first: bool = False
@@ -86,8 +94,7 @@ class Launcher:
             candidates.insert(0, '"$(venv_python)"')
             looked = "the nearest .venv/bin/python, then " + looked
             search = "the nearest .venv/bin/python in this folder or above, then " + search
-        entries = ("$here" if entry == "." else f"$here/{entry}" for entry in self.pythonpath)
-        pythonpath = ":".join(entry.replace("{abi}", "$abi") for entry in entries)
+        pythonpath = ":".join(_path_entry(entry) for entry in self.pythonpath)
         text = _TEMPLATE.format(
             command=self.command,
             plugin_id=self.plugin_id,

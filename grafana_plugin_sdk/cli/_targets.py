@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+import sys
 from dataclasses import dataclass
 
 #: CPython versions a build vendors for by default (the SDK needs 3.11 or later).
@@ -17,6 +19,15 @@ _PLATFORMS = {
     "darwin_amd64": ("macosx_14_0_x86_64",),
 }
 DEFAULT_TARGETS = tuple(_PLATFORMS)
+
+
+_MACHINES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def host_platform() -> str:
+    """This machine's ``<os>_<arch>`` as Grafana spells it (``linux_amd64``, ``darwin_arm64``...)."""
+    machine = platform.machine().lower()
+    return f"{sys.platform.removesuffix('2')}_{_MACHINES.get(machine, machine)}"
 
 
 class TargetError(ValueError):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import _dev, _host
 from ._build import build, write_source_launchers
 from ._package import PackageError, package
 from ._project import Project, ProjectError
@@ -59,6 +61,20 @@ def _launchers(args: argparse.Namespace) -> int:
     for path in write_source_launchers(project):
         print(f"wrote {path}")
     return 0
+
+
+def _run_dev(args: argparse.Namespace) -> int:
+    if not _host.host_installed():
+        print("error: `grafana-plugin dev` runs the host, which is not installed. Install it with:", file=sys.stderr)
+        print(f"  {_host.INSTALL_COMMAND}", file=sys.stderr)
+        return 2
+    try:
+        project = Project.load(Path(args.directory))
+    except ProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="grafana-plugin-dev-") as workdir:
+        return _dev.run(project, Path(workdir), args.port)
 
 
 def _report(directory: Path) -> bool:
@@ -134,6 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check a plugin folder as Grafana's loader would (dist/ if built)")
     check.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")
     check.set_defaults(run=_validate)
+
+    dev = commands.add_parser("dev", help="run the host with this plugin from source; restart it on changes")
+    dev.add_argument("directory", nargs="?", default=".", help="the plugin project (default: .)")
+    dev.add_argument("--port", type=int, default=3000, help="the host's HTTP port (default: 3000)")
+    dev.set_defaults(run=_run_dev)
 
     pack = commands.add_parser("package", help="zip the built plugin for `grafana cli --pluginUrl`, with checksums")
     pack.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")

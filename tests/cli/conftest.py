@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import subprocess
 import sys
 import sysconfig
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grafana_plugin_sdk.cli.main import main
+from grafana_plugin_sdk.cli import host_platform, main
 
 
 def run_cli(*args: str | Path) -> int:
@@ -44,12 +43,6 @@ def pip_install_editable(python: Path, project: Path) -> None:
         check=True,
         timeout=300,
     )
-
-
-def host_platform() -> str:
-    """This machine's ``<os>_<arch>`` as Grafana spells it."""
-    machine = platform.machine().lower()
-    return f"{sys.platform.removesuffix('2')}_{ {'x86_64': 'amd64', 'aarch64': 'arm64'}.get(machine, machine) }"
 
 
 THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import THIS_PYTHON, host_platform, run_cli
+from grafana_plugin_sdk.cli import host_platform
+from tests.cli.conftest import THIS_PYTHON, run_cli
 from tests.interop.conftest import GoTools, build_go_programs
 
 RANGE = {"from": 1704067200000, "to": 1704070800000}

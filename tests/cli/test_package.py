@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import host_platform, run_cli
+from grafana_plugin_sdk.cli import host_platform
+from tests.cli.conftest import run_cli
 from tests.cli.test_validate import good_plugin
 
 
