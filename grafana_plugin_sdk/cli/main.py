@@ -101,13 +101,14 @@ def _package(args: argparse.Namespace) -> int:
     if not _report(directory):
         print("error: not packaged: fix the errors above first", file=sys.stderr)
         return 1
-    try:
-        result = package(folder, Path(args.out) if args.out else directory)
-    except PackageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    size = result.zip.stat().st_size / (1 << 20)
-    print(f"{result.zip} ({size:.1f} MiB), {result.sha1.name}, {result.md5.name}")
+    for platform in args.target or [None]:
+        try:
+            result = package(folder, Path(args.out) if args.out else directory, platform)
+        except PackageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        size = result.zip.stat().st_size / (1 << 20)
+        print(f"{result.zip} ({size:.1f} MiB), {result.sha1.name}, {result.md5.name}")
     return 0
 
 
@@ -159,6 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("package", help="zip the built plugin for `grafana cli --pluginUrl`, with checksums")
     pack.add_argument("directory", nargs="?", default=".", help="the plugin project or folder (default: .)")
     pack.add_argument("--out", help="folder for the zip and its checksums (default: the project folder)")
+    pack.add_argument(
+        "--target",
+        action="append",
+        choices=DEFAULT_TARGETS,
+        help="one zip per <os>_<arch> holding only its launcher and libraries (<id>-<version>.<os>_<arch>.zip)",
+    )
     pack.set_defaults(run=_package)
     assert set(KINDS) == {"datasource", "sql", "app"}
     return parser

@@ -13,7 +13,7 @@ import pytest
 
 from grafana_plugin_sdk.cli import host_platform
 from tests.cli.conftest import run_cli
-from tests.cli.test_validate import good_plugin
+from tests.cli.test_validate import all_files, good_plugin, signed_manifest
 
 
 def extract(archive: Path, plugins_dir: Path) -> None:
@@ -74,3 +74,26 @@ def test_built_project_packages_and_installs(built_project: Path, tmp_path: Path
     assert os.access(installed / f"gpx_acme_built_{host_platform()}", os.X_OK)
     assert json.loads((installed / "plugin.json").read_text())["id"] == "acme-built-datasource"
     assert run_cli("validate", installed) == 0
+
+
+def test_one_zip_per_target_holds_only_that_target(tmp_path: Path) -> None:
+    folder = good_plugin(tmp_path / "p")
+    for relative in ("lib/any/shared.py", "lib/linux_amd64-cp311/fast.so", "lib/darwin_arm64-cp311/fast.so"):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(relative)
+    out = tmp_path / "out"
+    assert run_cli("package", folder, "--out", out, "--target", "linux_amd64", "--target", "darwin_arm64") == 0
+    for target, other in (("linux_amd64", "darwin_arm64"), ("darwin_arm64", "linux_amd64")):
+        archive = out / f"acme-good-datasource-1.0.0.{target}.zip"
+        assert (out / f"{archive.name}.sha1").is_file()
+        with zipfile.ZipFile(archive) as zf:
+            names = {n.split("/", 1)[1] for n in zf.namelist()}
+        assert {f"gpx_good_{target}", "lib/any/shared.py", f"lib/{target}-cp311/fast.so", "module.js"} <= names
+        assert not [n for n in names if other in n or n.startswith("gpx_good_linux_arm64")], names
+
+
+def test_one_target_of_a_signed_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = good_plugin(tmp_path / "p")
+    signed_manifest(folder, all_files(folder))
+    assert run_cli("package", folder, "--out", tmp_path / "out", "--target", "linux_amd64") == 2
+    assert "sign each target apart" in capsys.readouterr().err
