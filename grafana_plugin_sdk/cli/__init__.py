@@ -7,6 +7,7 @@ from ._build import build, write_source_launchers
 from ._project import Project, ProjectError
 from ._targets import DEFAULT_PYTHONS, DEFAULT_TARGETS, host_platform
 from ._validate import Problem, validate
+from ._vendor import share_pure_packages, strip
 from .main import main
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "build",
     "host_platform",
     "main",
+    "share_pure_packages",
+    "strip",
     "validate",
     "write_source_launchers",
 ]

@@ -95,17 +95,30 @@ def _record_files(info: Path) -> list[str]:
         return [row[0] for row in csv.reader(fh) if row and not row[0].startswith("..")]
 
 
+def _top_level(files: list[str]) -> set[str]:
+    return {f.split("/", 1)[0] for f in files if not f.split("/", 1)[0].endswith(".dist-info")}
+
+
 def share_pure_packages(stages: Sequence[Path], shared: Path) -> None:
-    """Move every pure-Python distribution that all stages hold in the same version into ``shared`` (once)."""
+    """Move every pure-Python distribution that all stages hold in the same version into ``shared`` (once).
+
+    One that puts files into a top-level package of a distribution staying per target stays too: a regular
+    package split across two import path entries would not import.
+    """
     holdings = [_dist_infos(stage) for stage in stages]
     common = set(holdings[0]).intersection(*holdings[1:])
-    for key in sorted(common):
-        first = holdings[0][key]
-        if not _is_pure(first):
+    files = {key: _record_files(info) for key, info in holdings[0].items()}
+    movable = {key for key in common if _is_pure(holdings[0][key])}
+    staying: set[str] = set()
+    for holding in holdings:
+        for key, info in holding.items():
+            if key not in movable:
+                staying |= _top_level(_record_files(info))
+    for key in sorted(movable):
+        if _top_level(files[key]) & staying:
             continue
-        files = _record_files(first)
         for stage in stages:
-            for relative in files:
+            for relative in files[key]:
                 source, target = stage / relative, shared / relative
                 if not source.exists():
                     continue
@@ -116,6 +129,11 @@ def share_pure_packages(stages: Sequence[Path], shared: Path) -> None:
                     source.unlink()
         for info in (h[key] for h in holdings[1:]):
             shutil.rmtree(info, ignore_errors=True)
+        for stage in stages:  # the folders the moved files leave empty
+            for top in {f.split("/", 1)[0] for f in files[key]}:
+                folder = stage / top
+                if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
+                    shutil.rmtree(folder)
 
 
 def strip(folder: Path) -> None:
