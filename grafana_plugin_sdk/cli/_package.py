@@ -40,6 +40,8 @@ def package(folder: Path, out_dir: Path, platform: str | None = None) -> Package
     manifest = json.loads((folder / "plugin.json").read_text(encoding="utf-8"))
     plugin_id = manifest["id"]
     version = manifest.get("info", {}).get("version") or "0.0.0"
+    if not isinstance(version, str) or any(bad in version for bad in ("/", "\\", "..")) or version != version.strip():
+        raise PackageError(f"info.version {version!r} cannot be part of a file name")
     if platform is not None and (folder / "MANIFEST.txt").is_file():
         raise PackageError(
             "a signed MANIFEST.txt lists every target's files: build and sign each target apart "

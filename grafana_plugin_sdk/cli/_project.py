@@ -13,6 +13,8 @@ from typing import Any
 ASSETS = ("plugin.json", "module.js", "module.js.map", "img", "README.md", "CHANGELOG.md", "LICENSE")
 SDK_DISTRIBUTION = "grafana-plugin-sdk"
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: What an id or executable may hold to be written into file names and launcher scripts as it is.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class ProjectError(Exception):
@@ -63,6 +65,11 @@ class Project:
             raise ProjectError(f"{root / 'plugin.json'} cannot be read: {exc}") from None
         if not isinstance(manifest, dict) or not manifest.get("backend") or not manifest.get("executable"):
             raise ProjectError("plugin.json must describe a backend plugin: 'backend': true and an 'executable'")
+        for key in ("id", "executable"):
+            if not isinstance(manifest.get(key), str) or not SAFE_NAME.match(manifest[key]) or ".." in manifest[key]:
+                raise ProjectError(
+                    f"plugin.json {key!r} must be letters, digits, '.', '_' and '-' (got {manifest.get(key)!r})"
+                )
         packages = sorted(p.parent.name for p in root.glob("*/__main__.py") if (p.parent / "__init__.py").is_file())
         if len(packages) != 1:
             found = ", ".join(packages) or "none"

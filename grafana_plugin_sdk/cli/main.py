@@ -104,7 +104,8 @@ def _command(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grafana-plugin", description=__doc__)
+    description = "Scaffold, build, validate, package and run a Grafana backend plugin written in Python."
+    parser = argparse.ArgumentParser(prog="grafana-plugin", description=description)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND").add_parser
 
     new = _command(commands, "new", "create a plugin project in a new folder", _new, directory=None)

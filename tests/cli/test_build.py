@@ -160,3 +160,19 @@ def test_every_default_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert f"{target}-{abi}: +" in report
     darwin = (dist / "lib" / f"darwin_arm64-{abi}" / "pyarrow").glob("libarrow.*.dylib")
     assert list(darwin), "no macOS arrow library in the darwin target"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("executable", "../../escape"), ("executable", "gpx x"), ("id", 'acme-x-datasource"; rm -rf ~; "')],
+)
+def test_hostile_plugin_json_is_refused_before_writing(
+    key: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "p"
+    assert run_cli("new", "acme-hostile-datasource", "--directory", project) == 0
+    manifest = json.loads((project / "plugin.json").read_text())
+    (project / "plugin.json").write_text(json.dumps({**manifest, key: value}))
+    assert run_cli("build", project, "--target", host_platform(), "--python", THIS_PYTHON) == 2
+    assert f"plugin.json '{key}' must be letters, digits" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"] and not (project / "dist").exists()

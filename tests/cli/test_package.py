@@ -97,3 +97,13 @@ def test_one_target_of_a_signed_folder_is_refused(tmp_path: Path, capsys: pytest
     signed_manifest(folder, all_files(folder))
     assert run_cli("package", folder, "--out", tmp_path / "out", "--target", "linux_amd64") == 2
     assert "sign each target apart" in capsys.readouterr().err
+
+
+def test_version_that_is_a_path_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = good_plugin(tmp_path / "p")
+    manifest = json.loads((folder / "plugin.json").read_text())
+    manifest["info"]["version"] = "../../../escape"
+    (folder / "plugin.json").write_text(json.dumps(manifest))
+    assert run_cli("package", folder, "--out", tmp_path / "out") == 2
+    assert "cannot be part of a file name" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.zip"))
