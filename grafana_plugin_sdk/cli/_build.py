@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._launcher import Launcher
 from ._project import ASSETS, Project
 from ._targets import DEFAULT_TARGETS, MIN_PYTHON, Target
-from ._vendor import copy_sdk, pip_install, share_pure_packages, split_requirements, strip
+from ._vendor import copy_sdk, pip_install, remove_matching, share_pure_packages, split_requirements, strip
 
 APP_DIR = "app"
 SHARED_LIB = "lib/any"
@@ -45,13 +46,20 @@ def launcher_name(project: Project, platform: str) -> str:
     return f"{project.executable}_{platform}"
 
 
-def build(project: Project, out: Path, targets: list[Target], cache_dir: Path | None = None) -> BuildReport:
-    """Write ``out`` (replacing it whole once everything succeeded)."""
+def build(
+    project: Project,
+    out: Path,
+    targets: list[Target],
+    cache_dir: Path | None = None,
+    exclude: Sequence[str] = (),
+) -> BuildReport:
+    """Write ``out`` (replacing it whole once everything succeeded); ``exclude`` globs (``pyarrow/_flight*``)
+    remove matching files of the vendored libraries."""
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _assemble(project, staging, targets, cache_dir)
+        _assemble(project, staging, targets, cache_dir, exclude)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -64,7 +72,9 @@ def build(project: Project, out: Path, targets: list[Target], cache_dir: Path | 
     return report
 
 
-def _assemble(project: Project, staging: Path, targets: list[Target], cache_dir: Path | None) -> None:
+def _assemble(
+    project: Project, staging: Path, targets: list[Target], cache_dir: Path | None, exclude: Sequence[str]
+) -> None:
     for name in ASSETS:
         source = project.root / name
         if source.is_dir():
@@ -87,6 +97,7 @@ def _assemble(project: Project, staging: Path, targets: list[Target], cache_dir:
     if needs_sdk:
         copy_sdk(shared)
     for folder in [*stages, shared]:
+        remove_matching(folder, exclude)
         strip(folder)
     platforms: dict[str, list[str]] = {}
     for target in targets:

@@ -4,6 +4,7 @@ shared between targets, and what the plugin never needs at run time stripped."""
 from __future__ import annotations
 
 import csv
+import fnmatch
 import importlib.metadata
 import shutil
 import subprocess
@@ -134,6 +135,16 @@ def share_pure_packages(stages: Sequence[Path], shared: Path) -> None:
                 folder = stage / top
                 if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
                     shutil.rmtree(folder)
+
+
+def remove_matching(folder: Path, patterns: Sequence[str]) -> None:
+    """Delete the files whose path relative to ``folder`` matches one of the globs (``*`` crosses ``/``)."""
+    if not patterns:
+        return
+    for path in [p for p in folder.rglob("*") if p.is_file()]:
+        relative = path.relative_to(folder).as_posix()
+        if any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns):
+            path.unlink()
 
 
 def strip(folder: Path) -> None:

@@ -38,7 +38,7 @@ def _build(args: argparse.Namespace) -> int:
     targets = parse_targets(args.target, args.python)
     out = Path(args.out) if args.out else project.root / "dist"
     print(f"Building {project.plugin_id} into {out} for {len(targets)} target(s)...", flush=True)
-    report = build(project, out, targets, Path(args.pip_cache) if args.pip_cache else None)
+    report = build(project, out, targets, Path(args.pip_cache) if args.pip_cache else None, args.exclude or ())
     print("\n".join(report.lines()))
     return 0
 
@@ -130,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"CPython version to vendor for; repeat for several (default: {', '.join(DEFAULT_PYTHONS)})",
     )
     built.add_argument("--pip-cache", metavar="DIR", help="pip's download cache (default: pip's own)")
+    built.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="drop vendored files matching this path glob, e.g. 'pyarrow/*flight*' (repeat for several)",
+    )
 
     description = "write launchers running the project from source (its .venv) into the project folder"
     _command(commands, "launchers", description, _launchers)

@@ -50,11 +50,28 @@ def test_dist_layout(built_project: Path) -> None:
     assert [p for p in dist.rglob("plugin.json")] == [dist / "plugin.json"]
 
 
+#: The recipe docs/shipping.md gives for a smaller dist/ (pyarrow's Flight RPC and S3 filesystem).
+SLIM = ("pyarrow/*flight*", "pyarrow/*s3*")
+
+
 @pytest.mark.interop
-def test_built_plugin_under_go_host_with_a_bare_python(built_project: Path, bare_python: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("slim", [False, True], ids=["full", "without-flight-and-s3"])
+def test_built_plugin_under_go_host_with_a_bare_python(
+    built_project: Path, bare_python: Path, tmp_path: Path, slim: bool
+) -> None:
     go = GoTools(build_go_programs())
     assert go.programs.platform_suffix == host_platform()
     dist = built_project / "dist"
+    if slim:
+        dist = tmp_path / "dist-slim"
+        excludes = [arg for pattern in SLIM for arg in ("--exclude", pattern)]
+        assert (
+            run_cli(
+                "build", built_project, "--out", dist, "--target", host_platform(), "--python", THIS_PYTHON, *excludes
+            )
+            == 0
+        )
+        assert not list(dist.rglob("*flight*")) and not list(dist.rglob("*s3*"))
     before = dist_hashes(dist)
     context: dict[str, Any] = {
         "orgId": 1,
@@ -72,7 +89,7 @@ def test_built_plugin_under_go_host_with_a_bare_python(built_project: Path, bare
         ],
     }
     stderr = tmp_path / "stderr"
-    report = go.host([launcher(built_project)], script, stderr=stderr)
+    report = go.host([dist / f"gpx_acme_built_{host_platform()}"], script, stderr=stderr)
     assert report.get("error") is None, f"{report['error']}\n{stderr.read_text()}"
     assert (report["protocol"], report["negotiatedVersion"]) == ("grpc", 2)
     health, query, ping = report["results"]
