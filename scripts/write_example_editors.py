@@ -20,10 +20,10 @@ def example_modules() -> dict[Path, str]:
     for folder in sorted(p.parent for p in EXAMPLES.glob("*/plugin.json")):
         if str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
-        package = (folder / "python_package").read_text().strip()
-        if not (folder / package / "schema.py").is_file():  # an example without declared editors keeps its own
+        schemas = list(folder.glob("*/schema.py"))
+        if not schemas:  # an example without declared editors keeps its own module.js
             continue
-        schema = importlib.import_module(f"{package}.schema")
+        schema = importlib.import_module(f"{schemas[0].parent.name}.schema")
         settings = getattr(schema, "SETTINGS", None)
         rendered[folder / "module.js"] = editors.render_module(settings, getattr(schema, "QUERY", None))
     return rendered

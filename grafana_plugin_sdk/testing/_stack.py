@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from grafana_plugin_sdk._hints import HOST_INSTALL
+
 if TYPE_CHECKING:
     from grafana_plugin_sdk.client import AsyncGrafanaClient, GrafanaClient
 
@@ -27,7 +29,6 @@ ADMIN = ("admin", "harness-admin-password")
 _LISTENING = re.compile(r"listening on (http://\S+)")
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 #: How to install the host that start_stack runs.
-HOST_INSTALL = "pip install ./host"
 
 
 class StackStartError(RuntimeError):
