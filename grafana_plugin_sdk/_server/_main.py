@@ -76,11 +76,13 @@ async def _serve(
     env: Mapping[str, str],
     announce: Callable[[Listening], None],
     standalone_address: str = "",
+    standalone_started: Callable[[], bool] | None = None,
 ) -> None:
     """Serve until Shutdown or SIGTERM; ``announce`` tells the world where (handshake line, standalone files).
 
     With ``standalone_address`` the server listens there, Ctrl-C stops it and the host's Shutdown does not (the
-    host only stops its attached stand-in process).
+    host only stops its attached stand-in process). ``standalone_started`` is polled every second: once a
+    standalone server of this plugin runs, this one stops so that the host restarts the plugin and attaches.
     """
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(options.max_workers, thread_name_prefix="grafana-plugin")
@@ -107,13 +109,26 @@ async def _serve(
         listening.finish_setup(env)
         announce(listening)
         log.debug("plugin serving", address=listening.address, network=listening.network, services=services)
+        watcher = None
+        if standalone_started is not None:
+            watcher = asyncio.create_task(_yield_to_standalone(standalone_started, stopping))
         await stopping.wait()
+        if watcher is not None:
+            watcher.cancel()
         log.debug("plugin shutting down")
         await health_servicer.enter_graceful_shutdown()
         await server.stop(options.shutdown_grace)
     finally:
         listening.cleanup()
         executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _yield_to_standalone(started: Callable[[], bool], stopping: asyncio.Event) -> None:
+    while not stopping.is_set():
+        await asyncio.sleep(1.0)
+        if await asyncio.to_thread(started):
+            log.info("a standalone server of this plugin started; stopping so the host attaches to it")
+            stopping.set()
 
 
 def _bind_standalone(server: grpc.aio.Server, address: str) -> Listening:
@@ -159,9 +174,8 @@ def _run_standalone(handler: object, options: ServeOptions, env: Mapping[str, st
     return 0
 
 
-def _attach(options: ServeOptions, env: Mapping[str, str], version: int, stdout_fd: int) -> bool:
+def _attach(found: tuple[Path, str] | None, env: Mapping[str, str], version: int, stdout_fd: int) -> bool:
     """Point the host at a running standalone server, if there is one, and wait until it goes away."""
-    found = _plugin_folder(options.plugin_id)
     target = attach_target(*found, env) if found is not None else None
     if target is None:
         return False
@@ -202,15 +216,19 @@ def run(handler: object, options: ServeOptions) -> NoReturn:
         log.warn(warning)
     stdout_fd = detach_stdout()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host's terminal Ctrl-C is the host's business
-    if _attach(options, env, negotiation.version, stdout_fd):
+    found = _plugin_folder(options.plugin_id)
+    if _attach(found, env, negotiation.version, stdout_fd):
         os._exit(0)
+
+    def standalone_started() -> bool:
+        return found is not None and attach_target(*found, env) is not None
 
     def announce(listening: Listening) -> None:
         write_all(stdout_fd, handshake_line(negotiation.version, listening.network, listening.address).encode())
 
     code = 0
     try:
-        asyncio.run(_serve(handler, options, env, announce))
+        asyncio.run(_serve(handler, options, env, announce, standalone_started=standalone_started))
     except ListenError as exc:
         log.error(f"cannot start the plugin server: {exc}")
         code = 1

@@ -127,20 +127,23 @@ def test_standalone_writes_its_files_and_removes_them_on_ctrl_c(standalone: Stan
     assert not standalone.pid_file.exists() and not standalone.address_file.exists()
 
 
-def test_host_attaches_then_launches_when_the_standalone_plugin_is_gone(
-    folder: Path, standalone: StandalonePlugin
-) -> None:
+def test_host_switches_to_a_standalone_plugin_and_back(folder: Path) -> None:
     datasource = {"name": "Standalone", "type": PLUGIN_ID, "uid": "standalone", "access": "proxy"}
     with start_stack(plugins=[folder], datasources=[datasource]) as stack:
-        attached = wait_for(lambda: health(stack))
-        assert attached["status"] == "OK" and attached["details"] == {"pid": standalone.process.pid}
-        standalone.stop(signal.SIGKILL)  # as a debugger session ends: the files stay behind, stale
-        assert standalone.pid_file.exists()
-        launched = wait_for(
-            lambda: (h := health(stack))["status"] == "OK" and h["details"]["pid"] != standalone.process.pid and h
-        )
-        assert launched["details"]["pid"] != standalone.process.pid
-        os.kill(launched["details"]["pid"], 0)  # a live process the host launched
+        launched = wait_for(lambda: health(stack))["details"]["pid"]
+        standalone = StandalonePlugin(folder)
+        try:
+            # The launched plugin sees the standalone server, stops; the host restarts it and it attaches.
+            attached = wait_for(lambda: health(stack)["details"]["pid"] == standalone.process.pid)
+            assert attached and launched != standalone.process.pid
+            standalone.stop(signal.SIGKILL)  # as a debugger session ends: the files stay behind, stale
+            assert standalone.pid_file.exists()
+            relaunched = wait_for(
+                lambda: (pid := health(stack)["details"]["pid"]) not in (standalone.process.pid, launched) and pid
+            )
+            os.kill(relaunched, 0)  # a live process the host launched again
+        finally:
+            standalone.kill()
 
 
 @pytest.mark.interop
