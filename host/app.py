@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from host import api
+from host import api, live
 from host.api._http import JSONResponse
 from host.api.misc import HostMetrics, MetricsMiddleware
 from host.auth import AuthenticationMiddleware, ensure_admin_user
@@ -85,6 +85,7 @@ def provisioning_environ(settings: Settings) -> dict[str, str]:
 def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> Starlette:
     """The host application; its lifespan opens the store (migrations, secrets, provisioning) and runs the plugins."""
     metrics = HostMetrics()
+    live_hub = live.create_hub(settings, metrics.registry)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,16 +97,18 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
             app.state.store = store
             if plugins is not None:
                 await plugins.start()
+            await live_hub.start()
             try:
                 yield
             finally:
+                await live_hub.close()
                 if plugins is not None:
                     await plugins.stop()
         finally:
             await store.close()
 
     app = Starlette(
-        routes=api.routes,
+        routes=[*api.routes, *live.routes],
         middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(AuthenticationMiddleware)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
@@ -113,5 +116,6 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
     app.state.settings = settings
     app.state.plugins = plugins
     app.state.metrics = metrics
+    app.state.live = live_hub
     app.state.commit = build_commit()
     return app

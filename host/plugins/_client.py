@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from grafana_plugin_sdk._protogen import backend_pb2 as pb
 from grafana_plugin_sdk._protogen import backend_pb2_grpc
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
@@ -16,8 +17,14 @@ from grafana_plugin_sdk.backend import (
     CheckHealthResult,
     CollectMetricsRequest,
     CollectMetricsResult,
+    PublishStreamRequest,
+    PublishStreamResponse,
     QueryDataRequest,
     QueryDataResponse,
+    RunStreamRequest,
+    StreamRequest,
+    SubscribeStreamRequest,
+    SubscribeStreamResponse,
 )
 from grafana_plugin_sdk.backend._convert import (
     call_resource_request_to_proto,
@@ -26,8 +33,10 @@ from grafana_plugin_sdk.backend._convert import (
     check_health_result_from_proto,
     collect_metrics_request_to_proto,
     collect_metrics_result_from_proto,
+    plugin_context_to_proto,
     query_data_request_to_proto,
     query_data_response_from_proto,
+    stream_status_from_proto,
 )
 from host.errors import MethodNotImplementedError, PluginError, PluginRequestError, PluginUnavailableError
 
@@ -49,6 +58,7 @@ class PluginStubs:
         self.data = backend_pb2_grpc.DataStub(channel)
         self.diagnostics = backend_pb2_grpc.DiagnosticsStub(channel)
         self.resource = backend_pb2_grpc.ResourceStub(channel)
+        self.stream = backend_pb2_grpc.StreamStub(channel)
 
 
 class PluginClient:
@@ -135,5 +145,41 @@ class PluginClient:
             raise await self._failure(proc, exc, "CallResource") from None
         except asyncio.CancelledError:
             raise self._closed(proc, "CallResource") from None
+        finally:
+            call.cancel()
+
+    @staticmethod
+    def _stream_fields(req: StreamRequest) -> dict[str, Any]:
+        context = plugin_context_to_proto(req.plugin_context)
+        return {"pluginContext": context, "path": req.path, "data": req.data, "headers": dict(req.headers)}
+
+    async def subscribe_stream(self, req: SubscribeStreamRequest) -> SubscribeStreamResponse:
+        """SubscribeStream: may this caller subscribe to the path, and the initial data."""
+        msg = await self._unary(
+            "SubscribeStream", lambda s: s.stream.SubscribeStream, pb.SubscribeStreamRequest(**self._stream_fields(req))
+        )
+        return SubscribeStreamResponse(stream_status_from_proto(msg.status), msg.data)
+
+    async def publish_stream(self, req: PublishStreamRequest) -> PublishStreamResponse:
+        """PublishStream: may this caller publish, and the data to broadcast (empty: none)."""
+        msg = await self._unary(
+            "PublishStream", lambda s: s.stream.PublishStream, pb.PublishStreamRequest(**self._stream_fields(req))
+        )
+        return PublishStreamResponse(stream_status_from_proto(msg.status), msg.data)
+
+    async def run_stream(self, req: RunStreamRequest) -> AsyncIterator[bytes]:
+        """RunStream: each packet's data as the plugin sends it, until the plugin ends the stream or fails."""
+        proc, stubs = await self._connect()
+        try:
+            call = stubs.stream.RunStream(pb.RunStreamRequest(**self._stream_fields(req)))
+        except grpc.aio.UsageError:
+            raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it stopped") from None
+        try:
+            async for msg in call:
+                yield msg.data
+        except grpc.aio.AioRpcError as exc:
+            raise await self._failure(proc, exc, "RunStream") from None
+        except asyncio.CancelledError:
+            raise self._closed(proc, "RunStream") from None
         finally:
             call.cancel()
