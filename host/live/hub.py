@@ -157,6 +157,8 @@ class LiveHub:
             return
         sent = 0
         for session in list(channel.subscribers):
+            if session.closing:
+                continue
             if session.send(payload):
                 sent += 1
             else:

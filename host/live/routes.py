@@ -92,8 +92,11 @@ async def _read(websocket: WebSocket, session: Session) -> None:
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
             first = await _receive(websocket)
-        if not first:
+        if first is None:
+            session.gone()
             return
+        if not first:
+            raise protocol.ProtocolError("empty frame")
         if first[0].method != "connect" or first[0].id == 0:
             raise protocol.ProtocolError("the first command must be connect")
         result = {"client": session.client_id, "version": GRAFANA_VERSION, "ping": PING_INTERVAL, "pong": True}
@@ -107,6 +110,7 @@ async def _read(websocket: WebSocket, session: Session) -> None:
                     await _command(websocket, session, command)
             received = await _receive(websocket)
             if received is None:
+                session.gone()
                 return
             pending = received
     except TimeoutError:
@@ -115,7 +119,7 @@ async def _read(websocket: WebSocket, session: Session) -> None:
         log.info("live client %s: %s; disconnecting", session.client_id, exc)
         session.disconnect(protocol.DISCONNECT_BAD_REQUEST, "bad request")
     except WebSocketDisconnect:
-        pass
+        session.gone()
 
 
 async def _ping(session: Session) -> None:

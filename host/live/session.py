@@ -41,6 +41,7 @@ class Session:
         self._writer: asyncio.Task[None] | None = None
         self._sending = False
         self._aborting = False
+        self._gone = False
         self.closed = asyncio.Event()
 
     @property
@@ -60,6 +61,11 @@ class Session:
         self._queued += len(message)
         self._ready.set()
         return True
+
+    def gone(self) -> None:
+        """The client closed the connection: stop writing, nothing to close."""
+        self._gone = True
+        self.disconnect(1000, "")
 
     def disconnect(self, code: int, reason: str) -> None:
         """Close the connection with ``code`` once the writer is free; queued messages are dropped."""
@@ -89,6 +95,8 @@ class Session:
                 if not await self._send(batch):
                     break
             code, reason = self._close or (protocol.DISCONNECT_SHUTDOWN, "closed")
+            if self._gone:
+                return
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(CLOSE_TIMEOUT):
                     await self.websocket.close(code, reason)

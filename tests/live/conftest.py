@@ -6,7 +6,7 @@ import asyncio
 import base64
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +69,16 @@ async def wait_metric(url: str, name: str, wanted: float, seconds: float = 15.0)
 
 
 class LiveClient:
-    """A connected centrifuge client: commands with ids, replies matched by id, pushes kept in order."""
+    """A connected centrifuge client that reads all the time (as a browser does): replies matched by id, pushes
+    kept in order, pings answered."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self._next = 0
         self.pushes: list[dict[str, Any]] = []
         self._replies: dict[int, dict[str, Any]] = {}
+        self._arrived = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read_all())
 
     @classmethod
     async def open(cls, url: str, headers: Mapping[str, str] | None = None, **options: Any) -> LiveClient:
@@ -93,44 +96,62 @@ class LiveClient:
         await self.ws.send(orjson.dumps({"id": self._next, method: params}).decode())
         return self._next
 
-    async def _read(self, seconds: float) -> None:
-        text = await asyncio.wait_for(self.ws.recv(), seconds)
-        assert isinstance(text, str), "the JSON protocol sends text frames"
-        for line in text.split("\n"):
-            message = orjson.loads(line)
-            if "push" in message:
-                self.pushes.append(message["push"])
-            elif message.get("id"):
-                self._replies[message["id"]] = message
+    async def _read_all(self) -> None:
+        async for text in self.ws:
+            assert isinstance(text, str), "the JSON protocol sends text frames"
+            for line in text.split("\n"):
+                message = orjson.loads(line)
+                if "push" in message:
+                    self.pushes.append(message["push"])
+                elif message.get("id"):
+                    self._replies[message["id"]] = message
+                else:
+                    await self.ws.send("{}")  # pong
+            async with self._arrived:
+                self._arrived.notify_all()
+
+    async def _until(self, ready: Callable[[], bool], seconds: float) -> None:
+        async with asyncio.timeout(seconds), self._arrived:
+            while not ready():
+                if self._reader.done():
+                    raise ConnectionError("the server closed the connection") from self._reader.exception()
+                await self._arrived.wait()
 
     async def reply(self, cid: int, seconds: float = 15.0) -> dict[str, Any]:
-        """The reply to command ``cid`` (pushes read meanwhile are kept)."""
-        while cid not in self._replies:
-            await self._read(seconds)
+        """The reply to command ``cid``."""
+        await self._until(lambda: cid in self._replies, seconds)
         return self._replies.pop(cid)
 
     async def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Send a command and wait for its reply."""
         return await self.reply(await self.send(method, params))
 
+    def _count(self, channel: str) -> int:
+        return sum(1 for p in self.pushes if p.get("channel") == channel and "pub" in p)
+
     async def publications(self, channel: str, count: int, seconds: float = 15.0) -> list[Any]:
         """The next ``count`` publication payloads of ``channel`` (consumed)."""
-        deadline = time.monotonic() + seconds
-        while sum(1 for p in self.pushes if p.get("channel") == channel and "pub" in p) < count:
-            await self._read(max(0.01, deadline - time.monotonic()))
-        taken, rest, found = [], [], 0
+        await self._until(lambda: self._count(channel) >= count, seconds)
+        taken: list[Any] = []
+        rest: list[dict[str, Any]] = []
         for push in self.pushes:
-            if push.get("channel") == channel and "pub" in push and found < count:
+            if push.get("channel") == channel and "pub" in push and len(taken) < count:
                 taken.append(push["pub"]["data"])
-                found += 1
             else:
                 rest.append(push)
         self.pushes = rest
         return taken
 
+    async def close_code(self, seconds: float = 10.0) -> int | None:
+        """Wait until the server closes the connection; its close code."""
+        async with asyncio.timeout(seconds):
+            await asyncio.gather(self._reader, return_exceptions=True)
+        return self.ws.close_code
+
     async def close(self) -> None:
         """Close the WebSocket."""
         await self.ws.close()
+        await asyncio.gather(self._reader, return_exceptions=True)
 
 
 def walk_channel(org: int = 1, uid: str = UID, path: str = "random-walk") -> str:

@@ -160,7 +160,7 @@ async def test_second_connect_and_garbage_after_connect_close(stack: Stack) -> N
     for frame in ('{"id": 9, "connect": {}}', '{"id": 9, "subscribe": 5}', "}"):
         client = await LiveClient.open(stack.url)
         await client.ws.send(frame)
-        assert await _close_code(client.ws) == 3501
+        assert await client.close_code() == 3501
 
 
 async def test_pong_is_accepted_and_batched_commands_answered(stack: Stack) -> None:
