@@ -17,6 +17,10 @@ from .routes import routes
 def create_hub(settings: Settings, registry: CollectorRegistry) -> LiveHub:
     """The hub for these settings: local by default, shared through Redis with ``[live] ha_engine = redis``."""
     broker: Broker = LocalBroker()
+    if settings.live_ha_engine == "redis":
+        from .redis_broker import RedisBroker  # only HA setups need redis-py
+
+        broker = RedisBroker(settings.live_ha_engine_address, settings.live_ha_engine_password)
     return LiveHub(registry, broker)
 
 
