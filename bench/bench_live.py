@@ -101,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    env = {"GF_LIVE_MAX_CONNECTIONS": "5000", "GF_LOG_LEVEL": "warn"}
+    env = {"GF_LIVE_MAX_CONNECTIONS": "5000"}
     datasources = [{"name": "TestData", "type": "python-testdata-datasource", "uid": "td"}]
     with start_stack(plugins=[ROOT / "example_plugins" / "testdata"], datasources=datasources, env=env) as stack:
         asyncio.run(_run(stack.url, stack.pid, args.seconds))

@@ -108,8 +108,8 @@ class LiveHub:
         if reply.status != StreamStatus.OK:
             raise _status_error(reply.status)
         initial = protocol.json_text(reply.data) if reply.data else None
-        if session.closing or name in session.channels:
-            raise LiveError(protocol.ERROR_ALREADY_SUBSCRIBED, "already subscribed")
+        if session.closing:
+            raise LiveError(protocol.ERROR_NOT_AVAILABLE, "disconnecting")
         channel = self._channels.get(name)
         if channel is None:
             channel = self._channels[name] = _Channel(ref, target, data)

@@ -23,8 +23,8 @@ CLOSE_TIMEOUT = 5.0
 class Session:
     """A connected client: who it is, its subscriptions, and its outgoing queue.
 
-    :meth:`send` never waits: past ``max_queue`` bytes the client is too slow, and it is disconnected with
-    close code 3008 (``slow``) instead of holding back the stream or growing memory.
+    :meth:`send` never waits: past ``max_queue`` bytes waiting (a single message may be larger) the client is too
+    slow, and it is disconnected with close code 3008 (``slow``) instead of holding back the stream or growing memory.
     """
 
     def __init__(self, websocket: WebSocket, identity: Identity, max_queue: int) -> None:
@@ -53,7 +53,7 @@ class Session:
         """Queue one reply or push; False (and the client is disconnected as slow) when the queue is full."""
         if self._close is not None:
             return False
-        if self._queued + len(message) > self._max_queue:
+        if self._queued and self._queued + len(message) > self._max_queue:  # one message alone always fits
             log.warning("live client %s is too slow (%d bytes queued); disconnecting", self.client_id, self._queued)
             self.disconnect(protocol.DISCONNECT_SLOW, "slow")
             return False
