@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import re
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from grafana_plugin_sdk.testing import start_stack
 
@@ -49,11 +51,12 @@ async def _subscriber(url: str, channel: str, data: dict[str, int], counts: list
     await ws.send("\n".join(orjson.dumps(c).decode() for c in commands))
 
     async def read() -> None:
-        async for frame in ws:
-            text = frame if isinstance(frame, str) else frame.decode()
-            counts[index] += text.count('"pub":')
-            if text == "{}":
-                await ws.send("{}")
+        with contextlib.suppress(ConnectionClosed):
+            async for frame in ws:
+                text = frame if isinstance(frame, str) else frame.decode()
+                counts[index] += text.count('"pub":')
+                if text == "{}":
+                    await ws.send("{}")
 
     asyncio.get_running_loop().create_task(read())
     return ws
@@ -71,8 +74,7 @@ async def _measure(http_url: str, pid: int, subscribers: int, interval: int, sec
     delivered, cpu = sum(counts) - delivered_before, _cpu_seconds(pid) - cpu_before
     elapsed = time.perf_counter() - started
     dropped = _metric(http_url, "grafana_live_messages_dropped_total") - dropped_before
-    for ws in clients:
-        await ws.close()
+    await asyncio.gather(*(ws.close() for ws in clients))
     return {
         "per_second": delivered / elapsed,
         "packets_per_second": delivered / elapsed / subscribers,
