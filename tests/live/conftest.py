@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -14,6 +15,7 @@ import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from grafana_plugin_sdk.testing import Stack, start_stack
 
@@ -97,24 +99,27 @@ class LiveClient:
         return self._next
 
     async def _read_all(self) -> None:
-        async for text in self.ws:
-            assert isinstance(text, str), "the JSON protocol sends text frames"
-            for line in text.split("\n"):
-                message = orjson.loads(line)
-                if "push" in message:
-                    self.pushes.append(message["push"])
-                elif message.get("id"):
-                    self._replies[message["id"]] = message
-                else:
-                    await self.ws.send("{}")  # pong
-            async with self._arrived:
-                self._arrived.notify_all()
+        with contextlib.suppress(ConnectionClosed):  # the close code stays on ``self.ws``
+            async for text in self.ws:
+                assert isinstance(text, str), "the JSON protocol sends text frames"
+                for line in text.split("\n"):
+                    message = orjson.loads(line)
+                    if "push" in message:
+                        self.pushes.append(message["push"])
+                    elif message.get("id"):
+                        self._replies[message["id"]] = message
+                    else:
+                        await self.ws.send("{}")  # pong
+                async with self._arrived:
+                    self._arrived.notify_all()
+        async with self._arrived:
+            self._arrived.notify_all()
 
     async def _until(self, ready: Callable[[], bool], seconds: float) -> None:
         async with asyncio.timeout(seconds), self._arrived:
             while not ready():
                 if self._reader.done():
-                    raise ConnectionError("the server closed the connection") from self._reader.exception()
+                    raise ConnectionError(f"the server closed the connection ({self.ws.close_code})")
                 await self._arrived.wait()
 
     async def reply(self, cid: int, seconds: float = 15.0) -> dict[str, Any]:

@@ -127,7 +127,8 @@ async def test_both_hosts_receive_one_stream_and_survivor_takes_over(two_hosts: 
     assert takeover < 8, f"the survivor took {takeover:.1f} s to take the stream over"
     assert len(await client.publications(channel, 5)) == 5
     assert await metric(survivor.url, "grafana_live_streams") == 1
-    await client.close()
+    await a.close()
+    await b.close()
 
 
 async def test_publish_on_one_host_reaches_the_other(two_hosts: list[Stack]) -> None:
