@@ -98,8 +98,10 @@ async def resolve(conn: HTTPConnection, identity: Identity, ref: ChannelRef) -> 
         if channel.scope == SCOPE_DATASOURCE:
             ds = await load_datasource(request, identity, uid=channel.namespace)
             return await datasource_target(request, identity, ds, no_plugin=lambda: ApiError(404, "Not Found"))
-        if channel.scope == SCOPE_PLUGIN:
-            return app_target(request, identity, channel.namespace)
+        if channel.scope == SCOPE_PLUGIN:  # app plugins only: a data source's streams need the data source
+            target = app_target(request, identity, channel.namespace)
+            if target.client.meta.type == "app":
+                return target
     except ApiError as exc:
         raise forbidden() if exc.status == 403 else not_found() from None
     raise not_found()

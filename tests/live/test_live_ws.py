@@ -49,6 +49,7 @@ async def test_refusals_answer_errors(stack: Stack) -> None:
         "1/ds/missing/random-walk": 404,  # no such data source in the org
         "1/ds/td/unknown-path": 404,  # the plugin answers NOT_FOUND
         "1/plugin/no-such-app/x": 404,
+        "1/plugin/python-testdata-datasource/echo": 404,  # plugin/ channels are app plugins
         "1/grafana/dashboards/x": 404,
         "1/ds/td": 400,
         "ds/td/random-walk": 400,
