@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
@@ -133,18 +134,27 @@ class PluginClient:
 
     async def call_resource(self, req: CallResourceRequest) -> AsyncIterator[CallResourceResponse]:
         """CallResource: the response messages as the plugin streams them (first one has status and headers)."""
+        message = call_resource_request_to_proto(req)
+        async with contextlib.aclosing(
+            self._server_stream("CallResource", lambda s: s.resource.CallResource(message))
+        ) as stream:
+            async for msg in stream:
+                yield call_resource_response_from_proto(msg)
+
+    async def _server_stream(self, method: str, start: Callable[[PluginStubs], Any]) -> AsyncGenerator[Any, None]:
+        """The messages of a server-streaming call, with plugin failures as host errors; cancelled when closed."""
         proc, stubs = await self._connect()
         try:
-            call = stubs.resource.CallResource(call_resource_request_to_proto(req))
+            call = start(stubs)
         except grpc.aio.UsageError:
             raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it stopped") from None
         try:
             async for msg in call:
-                yield call_resource_response_from_proto(msg)
+                yield msg
         except grpc.aio.AioRpcError as exc:
-            raise await self._failure(proc, exc, "CallResource") from None
+            raise await self._failure(proc, exc, method) from None
         except asyncio.CancelledError:
-            raise self._closed(proc, "CallResource") from None
+            raise self._closed(proc, method) from None
         finally:
             call.cancel()
 
@@ -169,17 +179,9 @@ class PluginClient:
 
     async def run_stream(self, req: RunStreamRequest) -> AsyncIterator[bytes]:
         """RunStream: each packet's data as the plugin sends it, until the plugin ends the stream or fails."""
-        proc, stubs = await self._connect()
-        try:
-            call = stubs.stream.RunStream(pb.RunStreamRequest(**self._stream_fields(req)))
-        except grpc.aio.UsageError:
-            raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it stopped") from None
-        try:
-            async for msg in call:
+        message = pb.RunStreamRequest(**self._stream_fields(req))
+        async with contextlib.aclosing(
+            self._server_stream("RunStream", lambda s: s.stream.RunStream(message))
+        ) as stream:
+            async for msg in stream:
                 yield msg.data
-        except grpc.aio.AioRpcError as exc:
-            raise await self._failure(proc, exc, "RunStream") from None
-        except asyncio.CancelledError:
-            raise self._closed(proc, "RunStream") from None
-        finally:
-            call.cancel()
