@@ -97,6 +97,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("feature_toggles", "enable"): ("feature_toggles", _as_list, ""),
     ("log", "level"): ("log_level", _one_of("debug", "info", "warn", "error"), "info"),
     ("live", "max_connections"): ("live_max_connections", _as_int, "100"),
+    ("live", "allowed_origins"): ("live_allowed_origins", _as_list, ""),
     ("live", "client_queue_max_size"): ("live_client_queue_max_size", _as_int, str(1 << 20)),
     ("live", "ha_engine"): ("live_ha_engine", _one_of("", "redis"), ""),
     ("live", "ha_engine_address"): ("live_ha_engine_address", _as_str, "127.0.0.1:6379"),
@@ -134,6 +135,7 @@ class Settings:
     feature_toggles: tuple[str, ...]
     log_level: str
     live_max_connections: int
+    live_allowed_origins: tuple[str, ...]
     live_client_queue_max_size: int
     live_ha_engine: str
     live_ha_engine_address: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fnmatch
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,12 +38,15 @@ def _hub(conn: Request | WebSocket) -> LiveHub:
     return hub
 
 
-def origin_allowed(origin: str | None, host: str | None, app_url: str) -> bool:
-    """Browsers send ``Origin``: it must be this host (as addressed, or ``root_url``); other clients send none."""
+def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:
+    """Browsers send ``Origin``: it must be this host (as addressed, or ``root_url``) or match a glob of
+    ``[live] allowed_origins`` (``*`` for any); other clients send none."""
     if origin is None:
         return True
     netloc = urlsplit(origin).netloc.lower()
-    return bool(netloc) and netloc in {(host or "").lower(), urlsplit(app_url).netloc.lower()}
+    if netloc and netloc in {(host or "").lower(), urlsplit(settings.app_url).netloc.lower()}:
+        return True
+    return any(fnmatch.fnmatchcase(origin.lower(), pattern.lower()) for pattern in settings.live_allowed_origins)
 
 
 def _data_bytes(params: dict[str, Any]) -> bytes:
@@ -136,7 +140,7 @@ async def live_ws(websocket: WebSocket) -> None:
     if not isinstance(identity, Identity):
         await websocket.send_denial_response(JSONResponse({"message": "Unauthorized"}, status_code=401))
         return
-    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings.app_url):
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings):
         await websocket.send_denial_response(JSONResponse({"message": "Request origin is not authorized"}, 403))
         return
     limit = settings.live_max_connections

@@ -13,6 +13,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from grafana_plugin_sdk.data import Frame
 from grafana_plugin_sdk.testing import Stack
+from host.config import load_settings
+from host.live.routes import origin_allowed
 from tests.live.conftest import ADMIN, ADMIN_HEADERS, UID, LiveClient, basic, http, walk_channel
 
 
@@ -131,6 +133,18 @@ async def test_handshake_refusals(stack: Stack) -> None:
             async with connect(url, additional_headers=headers):
                 pass
         assert refused.value.response.status_code == status, headers
+
+
+def test_origins() -> None:
+    settings = load_settings(
+        "[server]\nroot_url = https://grafana.example.com/\n[live]\nallowed_origins = https://*.corp.example\n"
+    )
+    assert origin_allowed(None, "127.0.0.1:3000", settings)
+    assert origin_allowed("http://127.0.0.1:3000", "127.0.0.1:3000", settings)
+    assert origin_allowed("https://grafana.example.com", "10.0.0.1:3000", settings)
+    assert origin_allowed("https://dash.corp.example", "127.0.0.1:3000", settings)
+    assert not origin_allowed("https://evil.example", "127.0.0.1:3000", settings)
+    assert not origin_allowed("null", "127.0.0.1:3000", settings)
 
 
 async def test_anonymous_viewer_streams(stack: Stack) -> None:
