@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from grafana_plugin_sdk.testing import Stack
 from tests.live.conftest import ADMIN_HEADERS, LiveClient, metric, stack_with_testdata, wait_metric, walk_channel
@@ -58,8 +58,8 @@ async def test_one_stream_fans_out_to_many_subscribers_and_stops_with_the_last(s
 
 @pytest.fixture(scope="module")
 def small_queue_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A host whose clients may have only 64 KiB queued."""
-    env = {"GF_LIVE_CLIENT_QUEUE_MAX_SIZE": "65536"}
+    """A host whose clients may have only 64 KiB queued, and only two connections."""
+    env = {"GF_LIVE_CLIENT_QUEUE_MAX_SIZE": "65536", "GF_LIVE_MAX_CONNECTIONS": "2"}
     with stack_with_testdata(env, tmp_path_factory.mktemp("small-queue")) as running:
         yield running
 
@@ -85,6 +85,20 @@ async def test_slow_subscriber_is_dropped_with_3008_and_others_go_on(small_queue
     assert await metric(url, "grafana_live_subscribers") == 1
     assert before == 1
     await fast.close()
+
+
+async def test_connections_past_the_limit_are_refused(small_queue_stack: Stack) -> None:
+    url = small_queue_stack.url
+    await wait_metric(url, "grafana_live_clients", 0)
+    first, second = await LiveClient.open(url), await LiveClient.open(url)
+    with pytest.raises(InvalidStatus) as refused:
+        await LiveClient.open(url)
+    assert refused.value.response.status_code == 503
+    await first.close()
+    await wait_metric(url, "grafana_live_clients", 1)
+    third = await LiveClient.open(url)
+    await second.close()
+    await third.close()
 
 
 def _plugin_pids(host_pid: int) -> list[int]:
