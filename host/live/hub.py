@@ -166,10 +166,6 @@ class LiveHub:
                 self.leave(session)
         self.metrics.messages_sent.inc(sent)
 
-    def channel_names(self) -> list[str]:
-        """Channels with local subscribers."""
-        return list(self._channels)
-
     def _count(self) -> None:
         self.metrics.channels.set(len(self._channels))
         self.metrics.subscribers.set(sum(len(ch.subscribers) for ch in self._channels.values()))

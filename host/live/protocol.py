@@ -15,8 +15,6 @@ import orjson
 
 # Error codes in replies. Grafana answers a plugin's stream status with the HTTP code (403, 404) instead.
 ERROR_INTERNAL = 100
-ERROR_UNAUTHORIZED = 101
-ERROR_UNKNOWN_CHANNEL = 102
 ERROR_PERMISSION_DENIED = 103
 ERROR_METHOD_NOT_FOUND = 104
 ERROR_ALREADY_SUBSCRIBED = 105
@@ -29,17 +27,9 @@ DISCONNECT_SHUTDOWN = 3001
 DISCONNECT_SLOW = 3008
 DISCONNECT_BAD_REQUEST = 3501
 DISCONNECT_STALE = 3502
-DISCONNECT_CONNECTION_LIMIT = 3504
-
-# Push ``unsubscribe`` codes: below 2500 the subscription ends, from 2500 the client subscribes again.
-UNSUBSCRIBE_SERVER = 2000
-UNSUBSCRIBE_INSUFFICIENT = 2500
 
 #: The server's ping (and the client's pong).
 PING = "{}"
-
-#: The requests this server answers; any other is ``method not found``.
-METHODS = ("connect", "subscribe", "unsubscribe", "publish")
 
 
 class ProtocolError(ValueError):
@@ -109,11 +99,6 @@ def error(cid: int, code: int, message: str, *, temporary: bool = False) -> str:
 def publication(channel: str, data: str) -> str:
     """The push of one publication; ``data`` is JSON text (a frame), sent as it is."""
     return f'{{"push":{{"channel":{orjson.dumps(channel).decode()},"pub":{{"data":{data}}}}}}}'
-
-
-def unsubscribe_push(channel: str, code: int, reason: str) -> str:
-    """The push telling the client its subscription to ``channel`` ended (code < 2500) or must be renewed."""
-    return orjson.dumps({"push": {"channel": channel, "unsubscribe": {"code": code, "reason": reason}}}).decode()
 
 
 def json_text(data: bytes) -> str:
