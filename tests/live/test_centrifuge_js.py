@@ -55,7 +55,7 @@ def test_centrifuge_client_streams_testdata_frames(stack: Stack) -> None:
     schema = report["initialSchema"]
     assert isinstance(schema, dict) and [f["name"] for f in schema["fields"]] == ["time", "value"]
     frames = report["frames"]
-    assert isinstance(frames, list) and len(frames) == 4
+    assert isinstance(frames, list) and len(frames) >= 4  # 4, or more while the echo travels
     times: list[float] = []
     for frame in frames:
         assert frame["name"] == "random-walk-js" and frame["length"] == 3
