@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml host/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]" -e "./host[postgres]"
+	$(BIN)/pip install -q -e ".[dev]" -e "./host[postgres,redis]"
 	touch $@
 
 run: $(VENV)/.installed

@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from grafana_plugin_host import api
+from grafana_plugin_host import api, live
 from grafana_plugin_host import tracing as host_tracing
 from grafana_plugin_host.auth import AuthenticationMiddleware, ensure_admin_user
 from grafana_plugin_host.config import Settings
@@ -83,7 +83,8 @@ def provisioning_environ(settings: Settings) -> dict[str, str]:
 def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> Starlette:
     """The host application; its lifespan opens the store (migrations, secrets, provisioning) and runs the plugins."""
     metrics = HostMetrics()
-    services = Services(settings=settings, metrics=metrics, plugins=plugins, commit=build_commit())
+    live_hub = live.create_hub(settings, metrics.registry)
+    services = Services(settings=settings, metrics=metrics, plugins=plugins, live=live_hub, commit=build_commit())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,9 +97,11 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
             services.attach_store(store)
             if plugins is not None:
                 await plugins.start()
+            await live_hub.start()
             try:
                 yield
             finally:
+                await live_hub.close()
                 if plugins is not None:
                     await plugins.stop()
         finally:
@@ -106,7 +109,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
             await store.close()
 
     app = Starlette(
-        routes=api.routes,
+        routes=[*api.routes, *live.routes],
         middleware=[
             Middleware(TracingMiddleware),
             Middleware(MetricsMiddleware, metrics=metrics),

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from grafana_plugin_host.config import Settings
 
 if TYPE_CHECKING:  # the store and the plugin manager import the web layer's neighbours; keep this module a leaf
+    from grafana_plugin_host.live import LiveHub
     from grafana_plugin_host.plugins import PluginManager
     from grafana_plugin_host.store import Store
     from grafana_plugin_host.web.metrics import HostMetrics
@@ -21,11 +22,12 @@ class ServicesNotReadyError(RuntimeError):
 
 @dataclass
 class Services:
-    """Settings, the store (open while the app runs), the plugin manager, the metrics and the build commit."""
+    """Settings, the store (open while the app runs), the plugin manager, Grafana Live, the metrics and the commit."""
 
     settings: Settings
     metrics: HostMetrics
     plugins: PluginManager | None = None
+    live: LiveHub | None = None
     commit: str = "unknown"
     _store: Store | None = field(default=None, repr=False)
 

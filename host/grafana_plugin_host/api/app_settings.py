@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import Target, app_target, plugin_meta
+from grafana_plugin_host.api.forward import Target, app_target, plugin_meta
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
 from grafana_plugin_host.rbac import require

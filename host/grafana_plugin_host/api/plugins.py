@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import plugin_error, plugin_manager, prepared_headers
 from grafana_plugin_host.api.app_settings import plugin_target
 from grafana_plugin_host.api.ds_health import check_health
+from grafana_plugin_host.api.forward import plugin_error, plugin_manager, prepared_headers
 from grafana_plugin_host.api.resources import forward_resource, resource_routes
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginError
 from grafana_plugin_host.web import JSONResponse, identity_of

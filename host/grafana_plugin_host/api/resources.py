@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import (
+from grafana_plugin_host.api._identity import resource_identity_headers
+from grafana_plugin_host.api.forward import (
     ALL_METHODS,
     Target,
     datasource_target,
@@ -20,7 +21,6 @@ from grafana_plugin_host.api._forward import (
     prepared_headers,
     streaming_response,
 )
-from grafana_plugin_host.api._identity import resource_identity_headers
 from grafana_plugin_host.errors import ApiError, PluginError
 from grafana_plugin_host.web import identity_of, read_body
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
