@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from grafana_plugin_host.config import Settings
+from grafana_plugin_host.services import services_of
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ async def json_answer(
         return Response(
             b"".join([piece async for piece in pieces()]), status_code=status, media_type="application/json"
         )
-    settings: Settings = request.app.state.settings
+    settings = services_of(request).settings
     slots = _slots(settings.max_concurrent_large_responses)
     await slots.acquire()
     return StreamedJSON(pieces(), status, float(settings.write_stall_timeout), slots.release)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from grafana_plugin_host.api._http import grafana_error
+from grafana_plugin_host.web import grafana_error
 
 
 class KdfGate:

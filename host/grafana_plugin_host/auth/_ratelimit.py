@@ -13,9 +13,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from grafana_plugin_host.store import read_in, write_in
 from grafana_plugin_host.store._schema import login_attempt
-
-from ._db import read, write
 
 #: Grafana's defaults: 5 failed attempts within 5 minutes.
 MAX_ATTEMPTS = 5
@@ -45,7 +44,7 @@ class LoginAttempts:
     def failures(self, key: str) -> int:
         """The user's failed attempts within the window (blocked at ``max_attempts``)."""
         count = select(func.count()).where(_t.username == key.lower(), _t.created > self._since())
-        found: int = read(self.engine, lambda conn: conn.execute(count).scalar_one())
+        found: int = read_in(self.engine, lambda conn: conn.execute(count).scalar_one())
         return found
 
     def is_blocked(self, key: str) -> bool:
@@ -61,8 +60,8 @@ class LoginAttempts:
             conn.execute(delete(login_attempt).where(_t.created <= since))
             conn.execute(insert(login_attempt).values(row))
 
-        write(self.engine, record)
+        write_in(self.engine, record)
 
     def reset(self, key: str) -> None:
         """Forget the user's failures (after a successful login)."""
-        write(self.engine, lambda conn: conn.execute(delete(login_attempt).where(_t.username == key.lower())))
+        write_in(self.engine, lambda conn: conn.execute(delete(login_attempt).where(_t.username == key.lower())))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from ._apps import (
+    PluginSetting,
+    PluginSettingChange,
+    get_plugin_setting,
+    plugin_setting_secrets,
+    save_plugin_setting,
+)
 from ._datasources import DataSourceSpec, generate_uid
+from ._engine import WRITE, make_engine, read_in, write_in
 from ._errors import (
     DataSourceNameExistsError,
     DataSourceNotFoundError,
@@ -13,20 +21,31 @@ from ._errors import (
     SecretsError,
     StoreError,
 )
+from ._migrate import migrate
 from ._schema import metadata
 from ._store import Store
 
 __all__ = [
+    "WRITE",
     "DataSourceNameExistsError",
     "DataSourceNotFoundError",
     "DataSourceReadOnlyError",
     "DataSourceSpec",
     "DataSourceUidExistsError",
     "DataSourceVersionError",
+    "PluginSetting",
+    "PluginSettingChange",
     "SecretKeyError",
     "SecretsError",
     "Store",
     "StoreError",
     "generate_uid",
+    "get_plugin_setting",
+    "make_engine",
     "metadata",
+    "migrate",
+    "plugin_setting_secrets",
+    "read_in",
+    "save_plugin_setting",
+    "write_in",
 ]
