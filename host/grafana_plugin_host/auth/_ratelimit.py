@@ -11,15 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Engine
 
+from grafana_plugin_host.store import login_attempts as table
 from grafana_plugin_host.store import read_in, write_in
-from grafana_plugin_host.store._schema import login_attempt
 
 #: Grafana's defaults: 5 failed attempts within 5 minutes.
 MAX_ATTEMPTS = 5
 WINDOW_SECONDS = 300.0
-_t = login_attempt.c
 
 
 class LoginAttempts:
@@ -43,9 +42,7 @@ class LoginAttempts:
 
     def failures(self, key: str) -> int:
         """The user's failed attempts within the window (blocked at ``max_attempts``)."""
-        count = select(func.count()).where(_t.username == key.lower(), _t.created > self._since())
-        found: int = read_in(self.engine, lambda conn: conn.execute(count).scalar_one())
-        return found
+        return read_in(self.engine, table.count_since, key.lower(), self._since())
 
     def is_blocked(self, key: str) -> bool:
         """Whether the user has reached the limit within the window."""
@@ -53,15 +50,8 @@ class LoginAttempts:
 
     def add_failure(self, key: str, address: str) -> None:
         """Record one failed attempt (and forget every attempt older than the window, any user)."""
-        row = {"username": key.lower()[:190], "ip_address": address[:50], "created": int(self._clock())}
-        since = self._since()
-
-        def record(conn: Connection) -> None:
-            conn.execute(delete(login_attempt).where(_t.created <= since))
-            conn.execute(insert(login_attempt).values(row))
-
-        write_in(self.engine, record)
+        write_in(self.engine, table.record, key.lower(), address, int(self._clock()), self._since())
 
     def reset(self, key: str) -> None:
         """Forget the user's failures (after a successful login)."""
-        write_in(self.engine, lambda conn: conn.execute(delete(login_attempt).where(_t.username == key.lower())))
+        write_in(self.engine, table.forget, key.lower())
