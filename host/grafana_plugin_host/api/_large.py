@@ -11,8 +11,8 @@ freed. Small answers are never queued behind large ones.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
+import weakref
 from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
@@ -27,9 +27,15 @@ log = logging.getLogger(__name__)
 SLICE_BYTES = 256 << 10
 
 
-@functools.cache
+#: The slots of each event loop (an asyncio semaphore belongs to one loop).
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
 def _slots(limit: int) -> asyncio.Semaphore:
-    return asyncio.Semaphore(max(1, limit))
+    loop = asyncio.get_running_loop()
+    if (slots := _SLOTS.get(loop)) is None:
+        slots = _SLOTS[loop] = asyncio.Semaphore(max(1, limit))
+    return slots
 
 
 class StreamedJSON(Response):
