@@ -92,7 +92,12 @@ def server_config(settings: Settings, app: ASGIApp) -> uvicorn.Config:
         host=settings.http_addr,
         port=settings.http_port,
         http=limited_protocol(
-            HeadLimits(settings.max_request_line_bytes, settings.max_header_count, settings.max_header_bytes)
+            HeadLimits(
+                settings.max_request_line_bytes,
+                settings.max_header_count,
+                settings.max_header_bytes,
+                float(settings.read_header_timeout),
+            )
         ),
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies),

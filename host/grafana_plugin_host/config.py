@@ -76,6 +76,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("server", "max_request_line_bytes"): ("max_request_line_bytes", _as_int, str(64 << 10)),
     ("server", "max_header_count"): ("max_header_count", _as_int, "100"),
     ("server", "max_header_bytes"): ("max_header_bytes", _as_int, str(1 << 20)),
+    ("server", "read_header_timeout"): ("read_header_timeout", _as_int, "30"),
     ("server", "max_json_depth"): ("max_json_depth", _as_int, "100"),
     ("server", "trusted_proxies"): ("trusted_proxies", _as_list, ""),
     ("server", "max_concurrent_large_responses"): ("max_concurrent_large_responses", _as_int, "4"),
@@ -131,6 +132,7 @@ class Settings:
     max_request_line_bytes: int
     max_header_count: int
     max_header_bytes: int
+    read_header_timeout: int
     max_json_depth: int
     trusted_proxies: tuple[str, ...]
     max_concurrent_large_responses: int

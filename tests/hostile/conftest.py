@@ -168,7 +168,7 @@ def write_routes_plugin(root: Path) -> None:
 
 
 #: Settings of the suite's host beyond the test defaults: short deadlines so the cases run in seconds.
-SERVER_INI = "write_stall_timeout = 2\nmax_concurrent_large_responses = 2\n"
+SERVER_INI = "write_stall_timeout = 2\nmax_concurrent_large_responses = 2\nread_header_timeout = 2\n"
 METRICS = ("prom", "metrics-secret-3b1e")
 
 

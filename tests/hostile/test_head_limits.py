@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -53,3 +54,16 @@ def test_a_chunked_body_over_the_limit_is_413_on_an_ordinary_route(env: Env) -> 
         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     ).encode()
     assert status_of(raw_request(env.port, head + body)) == 413
+
+
+def test_a_head_sent_too_slowly_is_408_and_closed(env: Env) -> None:
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", env.port), timeout=10) as sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        for _ in range(3):  # a byte now and then does not extend the time
+            time.sleep(0.5)
+            sock.sendall(b"a")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert status_of(answer) == 408 and 1.5 < time.monotonic() - started < 8  # [server] read_header_timeout = 2
