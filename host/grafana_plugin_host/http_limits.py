@@ -49,7 +49,7 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
     """uvicorn's httptools protocol with ``limits`` applied to every request head."""
 
     class LimitedHttpToolsProtocol(HttpToolsProtocol):
-        _head_open = True
+        _in_head = False  # between the first byte of a request and the end of its head
         _head_bytes = 0
         _header_count = 0
         _refused = False
@@ -59,7 +59,7 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
             if self._refused:
                 return
             super().data_received(data)
-            if self._refused or not self._head_open or self.transport.is_closing():
+            if self._refused or not self._in_head or self.transport.is_closing():
                 return
             self._head_bytes += len(data)
             if self._head_bytes > limits.header_bytes:
@@ -69,7 +69,7 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            self._head_open = True
+            self._in_head = True
             self._header_count = 0
 
         def on_url(self, url: bytes) -> None:
@@ -86,17 +86,13 @@ def limited_protocol(limits: HeadLimits) -> type[HttpToolsProtocol]:
             super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
-            self._head_open = False
+            self._in_head = False
             self._head_bytes = 0
             self._cancel_timer()
             if b"%00" in self.url or b"\x00" in self.url:
                 self._refuse(_NUL_IN_URL)
                 raise _HeadTooLarge
             super().on_headers_complete()
-
-        def on_message_complete(self) -> None:
-            super().on_message_complete()
-            self._head_open = True
 
         def send_400_response(self, msg: str) -> None:
             if self._refused:  # the parser stopped because a callback above raised _HeadTooLarge
