@@ -47,6 +47,8 @@ PY_PLUGIN = "python-testdata-datasource"
 GO_PLUGIN = "go-testdata-datasource"
 PY_LAUNCHER = ROOT / "example_plugins" / "testdata" / "gpx_testdata_linux_amd64"
 LAZY_PLUGIN = ROOT / "tests" / "sdk" / "plugins" / "instances_plugin.py"
+#: Subprocesses import this checkout (SDK and host) even where another copy is installed.
+PYTHONPATH = os.pathsep.join([str(ROOT), str(ROOT / "host")])
 AUTH = ("admin", "admin")
 SMALL_QUERY = {"refId": "A", "scenarioId": "random_walk", "maxDataPoints": 100, "intervalMs": 1000}
 BIG_QUERY = {"refId": "A", "scenarioId": "large_frame", "rows": 1_000_000}
@@ -346,7 +348,7 @@ def fronts_running(args: argparse.Namespace, tmp: Path, gofront: Path, goplugin:
     plugin_folder(plugins, GO_PLUGIN, goplugin)
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": PYTHONPATH,
         "GF_PLUGIN_PYTHON": sys.executable,
         "GF_PATHS_PLUGINS": str(plugins),
         "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": f"{PY_PLUGIN},{GO_PLUGIN}",
@@ -386,7 +388,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-vs-go-") as name:
         tmp = Path(name)
         gofront, goplugin = build_go(tmp / "bin")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "GF_PLUGIN_PYTHON": sys.executable}
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, "GF_PLUGIN_PYTHON": sys.executable}
         if "http" in parts:
             with fronts_running(args, tmp, gofront, goplugin) as fronts:
                 results = http_rounds(fronts, args.rounds, args.seconds, tmp)
