@@ -165,8 +165,10 @@ def start_host(name: str, env: dict[str, str], plugin_id: str, data: Path, loop:
     """Our host (uvicorn with ``loop``/``http``) on a free port, with one data source of ``plugin_id``."""
     port = free_port()
     host_env = {**env, "GF_PATHS_DATA": str(data), "GF_PLUGINS_START": "lazy"}
+    data.mkdir(parents=True)
     code = HOST_SERVER.format(port=port, loop=loop, http=http)
-    proc = subprocess.Popen([sys.executable, "-c", code], env=host_env, start_new_session=True)
+    with (data.parent / f"{data.name}.log").open("wb") as log:  # the host's log lines, kept out of the tables
+        proc = subprocess.Popen([sys.executable, "-c", code], env=host_env, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     _wait(lambda: _request(f"{base}/api/health"), name)
     created = _request(f"{base}/api/datasources", {"name": "bench", "type": plugin_id, "access": "proxy"})
@@ -209,8 +211,9 @@ def run_wrk(front: Front, clients: int, seconds: float, script_dir: Path) -> Sam
     threads = min(clients, 2)
     before_self = resource.getrusage(resource.RUSAGE_CHILDREN)
     before_front, before_plugin = cpu_seconds(front.proc.pid)
+    duration = f"{max(1, round(seconds))}s"
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script), front.url],
+        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration}", "--timeout", "30s", "-s", str(script), front.url],
         capture_output=True,
         text=True,
         check=True,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -13,6 +12,7 @@ from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
 
 from ._authenticator import Authenticator
+from ._cache import IdentityCache
 from ._errors import unauthorized
 from ._headers import parse_authorization, parse_org_header
 from ._ratelimit import LoginAttempts
@@ -31,14 +31,15 @@ def is_protected(path: str) -> bool:
 class AuthenticationMiddleware:
     """Resolves the caller of each HTTP request; answers 401/400 on protected paths when that fails.
 
-    The authenticator is built on first use from ``app.state.settings`` and ``app.state.store``. Credentials
-    never reach a log line or an error body.
+    The authenticator is built on first use from ``app.state.settings`` and ``app.state.store``; identities are
+    served from an :class:`IdentityCache`. Credentials never reach a log line or an error body.
     """
 
     def __init__(self, app: ASGIApp, *, attempts: LoginAttempts | None = None) -> None:
         self.app = app
         self._attempts = attempts or LoginAttempts()
         self._authenticator: Authenticator | None = None
+        self._identities: IdentityCache | None = None
 
     def authenticator(self, scope: Scope) -> Authenticator:
         """The authenticator for the app serving ``scope``."""
@@ -46,6 +47,12 @@ class AuthenticationMiddleware:
             state = scope["app"].state
             self._authenticator = Authenticator(state.store.engine, state.settings, self._attempts)
         return self._authenticator
+
+    def identities(self, scope: Scope) -> IdentityCache:
+        """The identity cache in front of :meth:`authenticator`."""
+        if self._identities is None:
+            self._identities = IdentityCache(self.authenticator(scope), scope["app"].state.store)
+        return self._identities
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -73,4 +80,4 @@ class AuthenticationMiddleware:
         if credentials is None:
             return authenticator.anonymous(org_id)
         client = scope["client"][0] if scope.get("client") else ""
-        return await run_in_threadpool(authenticator.authenticate, credentials, org_id, client)
+        return await self.identities(scope).identify(credentials, org_id, client)

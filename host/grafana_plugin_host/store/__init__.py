@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._changes import GenerationCache
 from ._datasources import DataSourceSpec, generate_uid
 from ._errors import (
     DataSourceNameExistsError,
@@ -23,6 +24,7 @@ __all__ = [
     "DataSourceSpec",
     "DataSourceUidExistsError",
     "DataSourceVersionError",
+    "GenerationCache",
     "SecretKeyError",
     "SecretsError",
     "Store",

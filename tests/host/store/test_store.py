@@ -59,7 +59,7 @@ async def test_migrations_are_idempotent_and_concurrent_safe(settings: Settings)
             return version, [tuple(row) for row in orgs]
 
         version, orgs = await again.read(check)
-        assert version == "0001" and orgs == [(1, "Main Org.")]
+        assert version == "0002" and orgs == [(1, "Main Org.")]
     finally:
         await again.close()
 

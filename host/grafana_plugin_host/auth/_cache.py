@@ -1,0 +1,71 @@
+"""Authenticated identities kept in memory, never served past a change to users, orgs, roles or tokens.
+
+Entries are keyed by an HMAC of the credentials (per-process random key; no credential is kept) and the org the
+request names, and tagged with the store's change counter (see ``grafana_plugin_host.store``): a token revoked,
+a user disabled, a password or role changed, by this host or another on the same database, empties every
+host's cache before their next request. An entry also ends at the token's expiry and after a minute (so a used
+token's ``last_used_at`` is written as often as without the cache). Failed attempts are never cached, and a
+login the attempt limiter blocks is refused as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from grafana_plugin_host.models import Identity
+from grafana_plugin_host.store import GenerationCache, Store
+
+from ._authenticator import Authenticator
+from ._headers import BasicCredentials, BearerToken, Credentials
+
+#: Longest an entry is served (seconds), whatever the counter says.
+_TTL = 60.0
+_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class _Entry:
+    identity: Identity
+    until: float
+
+
+class IdentityCache:
+    """Resolves credentials through the authenticator, remembering successes while the database is unchanged."""
+
+    def __init__(self, authenticator: Authenticator, store: Store) -> None:
+        self._authenticator = authenticator
+        self._store = store
+        self._key = secrets.token_bytes(32)
+        self._entries: GenerationCache[bytes, _Entry] = GenerationCache(_SIZE)
+
+    def _digest(self, credentials: BasicCredentials | BearerToken, org_id: int) -> bytes:
+        if isinstance(credentials, BearerToken):
+            parts = [b"bearer", credentials.token.encode()]
+        else:
+            parts = [b"basic", credentials.login.encode(), credentials.password.encode()]
+        message = b"\0".join([*parts, str(org_id).encode()])
+        return hmac.digest(self._key, message, hashlib.sha256)
+
+    async def identify(self, credentials: Credentials, org_id: int, client: str) -> Identity | None:
+        """The caller's identity (as :meth:`Authenticator.authenticate`), from memory when nothing changed."""
+        generation = await self._store.generation()
+        key = self._digest(credentials, org_id)
+        entry = self._entries.get(key, generation)
+        now = time.time()
+        if entry is not None and entry.until > now:
+            if not isinstance(credentials, BasicCredentials):
+                return entry.identity
+            if not self._authenticator.attempts.is_blocked(credentials.login, client):
+                self._authenticator.attempts.reset(credentials.login, client)
+                return entry.identity
+        identity, expires = await run_in_threadpool(self._authenticator.resolve, credentials, org_id, client)
+        if identity is not None:
+            until = now + _TTL if expires is None else min(now + _TTL, float(expires))
+            self._entries.put(key, _Entry(identity, until), generation)
+        return identity
