@@ -63,7 +63,7 @@ app = create_app(settings, plugins=PluginManager(settings))
 uvicorn.run(app, host="127.0.0.1", port={port}, loop="{loop}", http="{http}", log_level="warning", access_log=False)
 """
 WRK_SCRIPT = """
-wrk.method = "POST"
+wrk.method = "{method}"
 wrk.body = [[{body}]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "{authorization}"
@@ -161,16 +161,19 @@ def _wait(check: Any, what: str, seconds: float = 60.0) -> None:
     raise RuntimeError(f"{what} did not start within {seconds:g} s")
 
 
-def start_host(name: str, env: dict[str, str], plugin_id: str, data: Path, loop: str, http: str) -> Front:
-    """Our host (uvicorn with ``loop``/``http``) on a free port, with one data source of ``plugin_id``."""
+def start_host(name: str, env: dict[str, str], data: Path, loop: str, http: str, plugin_id: str | None) -> Front:
+    """Our host (uvicorn with ``loop``/``http``) on a free port; with ``plugin_id``, one data source of it, and
+    the front's request is a small query to it (else ``GET /api/datasources``)."""
     port = free_port()
     host_env = {**env, "GF_PATHS_DATA": str(data), "GF_PLUGINS_START": "lazy"}
-    data.mkdir(parents=True)
+    data.mkdir(parents=True, exist_ok=True)
     code = HOST_SERVER.format(port=port, loop=loop, http=http)
-    with (data.parent / f"{data.name}.log").open("wb") as log:  # the host's log lines, kept out of the tables
+    with (data.parent / f"{data.name}.log").open("ab") as log:  # the host's log lines, kept out of the tables
         proc = subprocess.Popen([sys.executable, "-c", code], env=host_env, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     _wait(lambda: _request(f"{base}/api/health"), name)
+    if plugin_id is None:
+        return Front(name, proc, f"{base}/api/datasources", b"")
     created = _request(f"{base}/api/datasources", {"name": "bench", "type": plugin_id, "access": "proxy"})
     body = {"queries": [{**SMALL_QUERY, "datasource": {"uid": created["datasource"]["uid"]}}], "from": "now-1h"}
     return Front(name, proc, f"{base}/api/ds/query", json.dumps({**body, "to": "now"}).encode())
@@ -207,7 +210,8 @@ def run_wrk(front: Front, clients: int, seconds: float, script_dir: Path) -> Sam
     """Drive ``front`` with ``wrk`` (``clients`` connections, up to 2 threads) for ``seconds``."""
     script = script_dir / f"{abs(hash(front.body))}.lua"
     authorization = "Basic " + base64.b64encode(":".join(AUTH).encode()).decode()
-    script.write_text(WRK_SCRIPT.format(body=front.body.decode(), authorization=authorization))
+    method = "POST" if front.body else "GET"
+    script.write_text(WRK_SCRIPT.format(method=method, body=front.body.decode(), authorization=authorization))
     threads = min(clients, 2)
     before_self = resource.getrusage(resource.RUSAGE_CHILDREN)
     before_front, before_plugin = cpu_seconds(front.proc.pid)
@@ -367,7 +371,7 @@ def fronts_running(args: argparse.Namespace, tmp: Path, gofront: Path, goplugin:
             for label, plugin_id in (("py", PY_PLUGIN), ("go", GO_PLUGIN)):
                 name = f"host + {label}{suffix}"
                 data = tmp / f"data-{len(fronts)}"
-                fronts.append(start_host(name, env, plugin_id, data, loop, http))
+                fronts.append(start_host(name, env, data, loop, http, plugin_id))
         fronts.append(start_gofront("gofront + py", env, gofront, PY_LAUNCHER))
         fronts.append(start_gofront("gofront + go", env, gofront, goplugin))
         yield fronts
