@@ -9,8 +9,8 @@ JSON, no authentication; ``gotestdata``: a Go SDK plugin with TestData's benchma
    median req/s, median p50/p99, and the CPU each process used per request (the load generator's included).
 2. Plugin-side QueryData calls/s over gRPC from one Go client (gofront's load mode), Python vs Go plugin, small
    frame at 1 and 8 callers and a 1M-row frame at 1 caller.
-3. Plugin start to handshake and idle RSS: the Go plugin, the Python TestData plugin (frames loaded at import) and a
-   Python plugin that does not load frames until its first query.
+3. Plugin start to handshake and idle RSS: the Go plugin, the Python TestData plugin (which loads frames, numpy and
+   pyarrow with its first data source instance) and a Python plugin that imports frames at start.
 
 Everything shares the machine's cores; the summary says how many. Usage (from the project root):
 ``PYTHONPATH=. python bench/bench_vs_go.py [--seconds 5] [--rounds 3] [--only http,plugin,startup] [--stacks]``.
@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.bench_startup import one_run
+from bench.bench_startup import baseline, one_run
 
 ROOT = Path(__file__).resolve().parent.parent
 GO_DIR = ROOT / "tests" / "interop" / "go"
 PY_PLUGIN = "python-testdata-datasource"
 GO_PLUGIN = "go-testdata-datasource"
 PY_LAUNCHER = ROOT / "example_plugins" / "testdata" / "gpx_testdata_linux_amd64"
-LAZY_PLUGIN = ROOT / "tests" / "sdk" / "plugins" / "instances_plugin.py"
+FRAMES_PLUGIN = ROOT / "tests" / "sdk" / "plugins" / "sync_plugin.py"
 #: Subprocesses import this checkout (SDK and host) even where another copy is installed.
 PYTHONPATH = os.pathsep.join([str(ROOT), str(ROOT / "host")])
 AUTH = ("admin", "admin")
@@ -331,7 +331,10 @@ def plugin_rounds(gofront: Path, plugins: dict[str, Path], env: dict[str, str], 
 
 def startup(programs: dict[str, list[str]], env: dict[str, str], runs: int) -> None:
     """Median start-to-handshake time and idle RSS of each plugin program."""
-    print("\nplugin start -> handshake, idle RSS (median)")
+    bare = baseline()
+    print(
+        f"\nplugin start -> handshake, idle RSS (median); a bare `python -c` takes {bare[0] * 1000:.0f} ms, {bare[1]:.1f} MB"
+    )
     medians: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="gpb-") as workdir:
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in programs}
@@ -405,8 +408,8 @@ def main() -> None:
         if "startup" in parts:
             programs = {
                 "go": [str(goplugin)],
-                "python, frames at import (TestData)": [str(PY_LAUNCHER)],
-                "python, frames on first query": [sys.executable, str(LAZY_PLUGIN)],
+                "python TestData (frames on 1st query)": [str(PY_LAUNCHER)],
+                "python, frames imported at start": [sys.executable, str(FRAMES_PLUGIN)],
             }
             startup(programs, env, max(5, args.rounds * 2))
 
