@@ -16,8 +16,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
-
 from grafana_plugin_host.models import Identity
 from grafana_plugin_host.store import GenerationCache, Store
 
@@ -64,7 +62,9 @@ class IdentityCache:
             if not self._authenticator.attempts.is_blocked(credentials.login, client):
                 self._authenticator.attempts.reset(credentials.login, client)
                 return entry.identity
-        identity, expires = await run_in_threadpool(self._authenticator.resolve, credentials, org_id, client)
+        # On the store's pool (as many threads as it has connections to spare): with more threads than pooled
+        # connections, a burst of misses would wait on the connection pool.
+        identity, expires = await self._store.run(self._authenticator.resolve, credentials, org_id, client)
         if identity is not None:
             until = now + _TTL if expires is None else min(now + _TTL, float(expires))
             self._entries.put(key, _Entry(identity, until), generation)
