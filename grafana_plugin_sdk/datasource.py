@@ -3,7 +3,8 @@
 ``manage(plugin_id, factory)`` serves a plugin whose every call goes to the instance built by
 ``factory(settings)`` for the calling data source. The instance is reused until the data source's settings change
 (``lastUpdatedMS``) or Grafana's config does, then replaced; the old instance's ``dispose()`` (optional, plain or
-async) runs ``dispose_delay`` seconds later and never while a call on it is still running.
+async) runs ``dispose_delay`` seconds later and never while a call on it is still running; the HTTP clients
+(:mod:`grafana_plugin_sdk.httpclient`) the factory built are closed right after it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
+from grafana_plugin_sdk import _owned
+from grafana_plugin_sdk._invoke import call_maybe_async
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponseSender,
     CheckHealthRequest,
     CheckHealthResult,
+    DataResponse,
     DataSourceInstanceSettings,
     PluginContext,
     PublishStreamRequest,
@@ -32,9 +36,17 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
 
-__all__ = ["DEFAULT_DISPOSE_DELAY", "Factory", "InstanceError", "InstanceManager", "ManagedHandler", "manage"]
+__all__ = [
+    "DEFAULT_DISPOSE_DELAY",
+    "Factory",
+    "InstanceError",
+    "InstanceManager",
+    "ManagedHandler",
+    "Selector",
+    "data_source_settings",
+    "manage",
+]
 
 DEFAULT_DISPOSE_DELAY = 5.0
 """Seconds between replacing an instance and disposing of it (the Go SDK waits 5 s too)."""
@@ -53,6 +65,7 @@ class InstanceError(Exception):
 class _Entry:
     instance: Any
     version: tuple[datetime, dict[str, str]]
+    owned: list[_owned.Closer] = field(default_factory=list)
     in_flight: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -60,22 +73,40 @@ class _Entry:
         self.idle.set()
 
 
-class InstanceManager:
-    """Caches one instance per data source (id and uid) and retires replaced ones safely; use on one event loop."""
+Selector = Callable[[PluginContext], tuple[Hashable, Any, datetime]]
+"""Picks from a call's context the instance key, the settings to build from, and their update time."""
 
-    def __init__(self, factory: Factory, dispose_delay: float = DEFAULT_DISPOSE_DELAY) -> None:
+
+def data_source_settings(ctx: PluginContext) -> tuple[Hashable, Any, datetime]:
+    """The calling data source's (id, uid), settings and update time; InstanceError without them."""
+    settings = ctx.data_source_instance_settings
+    if settings is None:
+        raise InstanceError("the request carries no data source settings")
+    return (settings.id, settings.uid), settings, settings.updated
+
+
+class InstanceManager:
+    """Caches one instance per data source (id and uid) and retires replaced ones safely; use on one event loop.
+
+    ``select`` picks the key and settings from a call (default: the data source; apps key by org).
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[Any], Any],
+        dispose_delay: float = DEFAULT_DISPOSE_DELAY,
+        select: Selector = data_source_settings,
+    ) -> None:
         self._factory = factory
         self._dispose_delay = dispose_delay
-        self._entries: dict[tuple[int, str], _Entry] = {}
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._select = select
+        self._entries: dict[Hashable, _Entry] = {}
+        self._locks: dict[Hashable, asyncio.Lock] = {}
         self._retiring: set[asyncio.Task[None]] = set()
 
     async def _current(self, ctx: PluginContext) -> _Entry:
-        settings = ctx.data_source_instance_settings
-        if settings is None:
-            raise InstanceError("the request carries no data source settings")
-        key = (settings.id, settings.uid)
-        version = (settings.updated, dict(ctx.grafana_config))
+        key, settings, updated = self._select(ctx)
+        version = (updated, dict(ctx.grafana_config))
         entry = self._entries.get(key)
         if entry is not None and entry.version == version:
             return entry
@@ -84,11 +115,12 @@ class InstanceManager:
             if entry is not None and entry.version == version:
                 return entry  # built by a concurrent call while this one waited
             try:
-                instance = await call_maybe_async(self._factory, settings)
+                with _owned.collecting() as owned:
+                    instance = await call_maybe_async(self._factory, settings)
             except Exception as exc:
-                log.error("the instance factory failed", exc_info=exc, extra={"dsUid": settings.uid})
+                log.error("the instance factory failed", exc_info=exc, extra={"instance": str(key)})
                 raise InstanceError(str(exc) or type(exc).__name__) from exc
-            self._entries[key] = fresh = _Entry(instance, version)
+            self._entries[key] = fresh = _Entry(instance, version, owned)
             if entry is not None:
                 self._retire(entry)
             return fresh
@@ -102,9 +134,9 @@ class InstanceManager:
         await asyncio.sleep(self._dispose_delay)
         await entry.idle.wait()
         dispose = getattr(entry.instance, "dispose", None)
-        if callable(dispose):
+        for close in ([dispose] if callable(dispose) else []) + entry.owned:
             try:
-                await call_maybe_async(dispose)
+                await call_maybe_async(close)
             except Exception:
                 log.exception("dispose() of a replaced instance failed")
 
@@ -144,7 +176,9 @@ class ManagedHandler:
         try:
             return await self._forward("query_data", request.plugin_context, request)  # type: ignore[no-any-return]
         except InstanceError as exc:
-            return QueryDataResponse({q.ref_id: error_response_for(exc.__cause__ or exc) for q in request.queries})
+            return QueryDataResponse(
+                {q.ref_id: DataResponse.from_exception(exc.__cause__ or exc) for q in request.queries}
+            )
 
     async def check_health(self, request: CheckHealthRequest) -> CheckHealthResult:
         """Forward; when no instance can be built the result is ERROR with the factory's message."""
@@ -180,6 +214,9 @@ def manage(
     """Serve a data source plugin with one instance per data source, built by ``factory(settings)``.
 
     ``serve_options`` are passed to :func:`grafana_plugin_sdk.serve` (transport, max_receive_message_size...).
+    The instance has the handler methods; to route its queries by type, build a
+    :class:`~grafana_plugin_sdk.backend.QueryTypeMux` in ``__init__``, register bound methods
+    (``mux.handle("metrics", self.metrics)``) and set ``self.query_data = mux.query_data``.
     """
     from grafana_plugin_sdk.serve import serve
 

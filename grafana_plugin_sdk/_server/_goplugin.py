@@ -72,13 +72,21 @@ class BrokerService:
                 await task
 
 
-async def add_goplugin_services(server: grpc.aio.Server, stopping: asyncio.Event) -> health.aio.HealthServicer:
-    """Register health (``plugin`` SERVING), controller, stdio and broker; returns the health servicer."""
+async def add_goplugin_services(
+    server: grpc.aio.Server, stopping: asyncio.Event, *, shutdown: bool = True
+) -> health.aio.HealthServicer:
+    """Register health (``plugin`` SERVING), controller, stdio and broker; returns the health servicer.
+
+    ``shutdown=False`` answers the controller's Shutdown without stopping (a standalone server outlives hosts).
+    """
     health_servicer = health.aio.HealthServicer()
     await health_servicer.set(HEALTH_SERVICE, health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for add, servicer in (
-        (grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server, ControllerService(stopping.set)),
+        (
+            grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server,
+            ControllerService(stopping.set if shutdown else lambda: None),
+        ),
         (grpc_stdio_pb2_grpc.add_GRPCStdioServicer_to_server, StdioService(stopping)),
         (grpc_broker_pb2_grpc.add_GRPCBrokerServicer_to_server, BrokerService(stopping)),
     ):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from grafana_plugin_sdk import _metrics
+from grafana_plugin_sdk import _metrics, tracing
 from grafana_plugin_sdk.backend import ErrorSource, PluginContext, QueryDataResponse
+from grafana_plugin_sdk.backend.call import Call, serving
 from grafana_plugin_sdk.log import get_logger, log_context
 
-_logger = get_logger("grafana_plugin_sdk.server")
+log = get_logger("grafana_plugin_sdk.server")
 
 
 @dataclass
@@ -44,12 +46,43 @@ def context_fields(endpoint: str, ctx: PluginContext, default_plugin_id: str) ->
     return fields
 
 
+def span_attributes(ctx: PluginContext, default_plugin_id: str) -> dict[str, str | int]:
+    """The attributes of a handler call's span, named as Grafana names them."""
+    attributes: dict[str, str | int] = {"plugin_id": ctx.plugin_id or default_plugin_id, "org_id": ctx.org_id}
+    if (ds := ctx.data_source_instance_settings) is not None:
+        attributes["datasource_name"] = ds.name
+        attributes["datasource_uid"] = ds.uid
+    if ctx.user is not None:
+        attributes["user"] = ctx.user.name
+    return attributes
+
+
+def _span(endpoint: str, ctx: PluginContext, default_plugin_id: str, grpc_context: object) -> Any:
+    if not tracing.enabled():
+        return _NO_SPAN
+    metadata = getattr(grpc_context, "invocation_metadata", None)
+    carrier = list(metadata() or ()) if callable(metadata) else []
+    return tracing.server_span(f"sdk.{endpoint}", carrier, span_attributes(ctx, default_plugin_id))
+
+
+_NO_SPAN = contextlib.nullcontext()
+
+
 @contextlib.contextmanager
-def request_scope(endpoint: str, ctx: PluginContext, default_plugin_id: str = "") -> Iterator[Outcome]:
-    """Log context for the block; on exit count the call and log its completion."""
+def request_scope(
+    endpoint: str,
+    ctx: PluginContext,
+    default_plugin_id: str = "",
+    headers: Mapping[str, str] | None = None,
+    grpc_context: object = None,
+) -> Iterator[Outcome]:
+    """Log context, the current call (with its forwarded ``headers``) and, when tracing, a span continuing the
+    trace in ``grpc_context``'s metadata for the block; on exit count the call and log its completion."""
     outcome = Outcome()
     start = time.perf_counter()
-    with log_context(**context_fields(endpoint, ctx, default_plugin_id)):
+    call = Call(endpoint, ctx, headers or {})
+    span_scope = _span(endpoint, ctx, default_plugin_id, grpc_context)
+    with log_context(**context_fields(endpoint, ctx, default_plugin_id)), serving(call), span_scope as span:
         try:
             yield outcome
         except asyncio.CancelledError:
@@ -59,6 +92,8 @@ def request_scope(endpoint: str, ctx: PluginContext, default_plugin_id: str = ""
             outcome.status = "error"
             raise
         finally:
+            if span is not None:
+                span.set_attributes({"request_status": outcome.status, "status_source": outcome.source})
             elapsed = time.perf_counter() - start
             _metrics.observe_request(endpoint, outcome.status, outcome.source, elapsed)
-            _logger.debug("Plugin Request Completed", status=outcome.status, duration=f"{elapsed * 1000:.3f}ms")
+            log.debug("Plugin Request Completed", status=outcome.status, duration=f"{elapsed * 1000:.3f}ms")

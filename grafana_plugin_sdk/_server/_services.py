@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, NoReturn, TypeVar, cast
 
 import grpc
 
 from grafana_plugin_sdk import _metrics
+from grafana_plugin_sdk._invoke import call_maybe_async, log_handler_error
 from grafana_plugin_sdk.backend import (
+    HANDLER_METHODS,
     CallResourceResponse,
     CheckHealthResult,
     CollectMetricsResult,
@@ -29,7 +31,7 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.backend._invoke import call_maybe_async, error_response_for
+from grafana_plugin_sdk.backend.http_headers import identity_headers
 from grafana_plugin_sdk.wire import convert
 from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
@@ -37,15 +39,6 @@ from grafana_plugin_sdk.wire.genproto import backend_pb2_grpc as pb_grpc
 from ._scope import request_scope
 from ._senders import MessageChannel, ResourceSender, StreamPacketSender
 
-HANDLER_METHODS = (
-    "query_data",
-    "check_health",
-    "collect_metrics",
-    "call_resource",
-    "subscribe_stream",
-    "publish_stream",
-    "run_stream",
-)
 _STREAM_METHODS = frozenset({"subscribe_stream", "publish_stream", "run_stream"})
 log = logging.getLogger("grafana_plugin_sdk.server")
 #: QueryData responses with more frame cells than this are encoded on a worker thread (keeping the event loop
@@ -94,8 +87,8 @@ class _Base:
         self._methods = methods
         self._plugin_id = plugin_id
 
-    def _scope(self, endpoint: str, ctx: PluginContext) -> Any:
-        return request_scope(endpoint, ctx, self._plugin_id)
+    def _scope(self, endpoint: str, ctx: PluginContext, headers: Mapping[str, str] | None, context: object) -> Any:
+        return request_scope(endpoint, ctx, self._plugin_id, headers, context)
 
     async def _unimplemented(
         self, context: grpc.aio.ServicerContext[Any, Any], name: str, detail: str = ""
@@ -106,7 +99,7 @@ class _Base:
     async def _failed(self, context: grpc.aio.ServicerContext[Any, Any], name: str, exc: BaseException) -> NoReturn:
         if isinstance(exc, NotImplementedError):
             await self._unimplemented(context, name, str(exc))
-        log.error("%s failed", name, exc_info=exc)
+        log_handler_error(log, f"{name} failed", exc)
         await context.abort(grpc.StatusCode.UNKNOWN, f"{name} failed: {_describe(exc)}")
         raise AssertionError("unreachable")
 
@@ -134,13 +127,14 @@ class _Base:
         endpoint: str,
         ctx: PluginContext,
         call: Callable[[MessageChannel[_M]], Awaitable[object]],
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[_M]:
         """Run a streaming handler as a task and yield what it sends, as it sends it."""
         channel: MessageChannel[_M] = MessageChannel(asyncio.get_running_loop())
 
         async def run() -> None:
             try:
-                with self._scope(endpoint, ctx):
+                with self._scope(endpoint, ctx, headers, context):
                     await call(channel)
             finally:
                 channel.finish()
@@ -169,7 +163,7 @@ class DataService(_Base):
     ) -> pb.QueryDataResponse:
         """Convert, call ``query_data``, encode the frames (off the event loop when large)."""
         req = convert.query_data_request_from_proto(request)
-        with self._scope("queryData", req.plugin_context) as outcome:
+        with self._scope("queryData", req.plugin_context, req.headers, context) as outcome:
             try:
                 response = await call_maybe_async(self._methods["query_data"], req)
                 if not isinstance(response, QueryDataResponse):
@@ -177,8 +171,8 @@ class DataService(_Base):
             except NotImplementedError as exc:
                 await self._unimplemented(context, "query_data", str(exc))
             except Exception as exc:
-                log.error("query_data failed", exc_info=exc)
-                response = QueryDataResponse({q.ref_id: error_response_for(exc) for q in req.queries})
+                log_handler_error(log, "query_data failed", exc)
+                response = QueryDataResponse({q.ref_id: DataResponse.from_exception(exc) for q in req.queries})
             outcome.from_query_data(response)
             if _cells(response) > INLINE_ENCODE_CELLS:
                 loop = asyncio.get_running_loop()
@@ -200,7 +194,7 @@ class DiagnosticsService(_Base):
     ) -> pb.CheckHealthResponse:
         """Call ``check_health``."""
         req = convert.check_health_request_from_proto(request)
-        with self._scope("checkHealth", req.plugin_context):
+        with self._scope("checkHealth", req.plugin_context, req.headers, context):
             result = await self._call(context, "check_health", CheckHealthResult, req)
         return convert.check_health_result_to_proto(result)
 
@@ -209,7 +203,7 @@ class DiagnosticsService(_Base):
     ) -> pb.CollectMetricsResponse:
         """Call ``collect_metrics`` if the handler has it, else expose the default registry."""
         req = convert.collect_metrics_request_from_proto(request)
-        with self._scope("collectMetrics", req.plugin_context):
+        with self._scope("collectMetrics", req.plugin_context, None, context):
             if "collect_metrics" in self._methods:
                 result = await self._call(context, "collect_metrics", CollectMetricsResult, req)
             else:
@@ -231,7 +225,8 @@ class ResourceService(_Base):
             return await call_maybe_async(fn, req, ResourceSender(channel))
 
         sent = 0
-        async for message in self._stream(context, "call_resource", "callResource", req.plugin_context, call):
+        headers = identity_headers(req.headers)
+        async for message in self._stream(context, "call_resource", "callResource", req.plugin_context, call, headers):
             sent += 1
             yield message
         if sent == 0:
@@ -248,7 +243,7 @@ class StreamService(_Base):
     ) -> pb.SubscribeStreamResponse:
         """Call ``subscribe_stream``."""
         req = convert.stream_request_from_proto(SubscribeStreamRequest, request)
-        with self._scope("subscribeStream", req.plugin_context):
+        with self._scope("subscribeStream", req.plugin_context, req.headers, context):
             result = await self._call(context, "subscribe_stream", SubscribeStreamResponse, req)
         return convert.subscribe_stream_response_to_proto(result)
 
@@ -257,7 +252,7 @@ class StreamService(_Base):
     ) -> pb.PublishStreamResponse:
         """Call ``publish_stream``."""
         req = convert.stream_request_from_proto(PublishStreamRequest, request)
-        with self._scope("publishStream", req.plugin_context):
+        with self._scope("publishStream", req.plugin_context, req.headers, context):
             result = await self._call(context, "publish_stream", PublishStreamResponse, req)
         return convert.publish_stream_response_to_proto(result)
 
@@ -273,7 +268,7 @@ class StreamService(_Base):
         async def call(channel: MessageChannel[pb.StreamPacket]) -> object:
             return await call_maybe_async(fn, req, StreamPacketSender(channel))
 
-        async for packet in self._stream(context, "run_stream", "runStream", req.plugin_context, call):
+        async for packet in self._stream(context, "run_stream", "runStream", req.plugin_context, call, req.headers):
             yield packet
 
 

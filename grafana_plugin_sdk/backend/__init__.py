@@ -1,15 +1,20 @@
 """Handler protocols and the request/response types plugins work with (Go SDK's ``backend``)."""
 
 from ._handlers import (
+    HANDLER_METHODS,
     CallResourceHandler,
     CallResourceResponseSender,
     CheckHealthHandler,
     CollectMetricsHandler,
+    HandlerError,
+    PluginHandler,
     QueryDataHandler,
     StreamHandler,
     StreamSender,
+    check_handler,
 )
 from ._json import (
+    data_response_from_dict,
     data_response_from_json,
     data_response_to_json,
     query_data_response_from_json,
@@ -52,6 +57,7 @@ from ._responses import (
 )
 
 __all__ = [
+    "HANDLER_METHODS",
     "AppInstanceSettings",
     "CallResourceHandler",
     "CallResourceRequest",
@@ -70,8 +76,10 @@ __all__ = [
     "ErrorSource",
     "FrameFormat",
     "GrafanaConfig",
+    "HandlerError",
     "HealthStatus",
     "PluginContext",
+    "PluginHandler",
     "PublishStreamRequest",
     "PublishStreamResponse",
     "QueryDataHandler",
@@ -89,6 +97,8 @@ __all__ = [
     "TimeRange",
     "User",
     "UserAgent",
+    "check_handler",
+    "data_response_from_dict",
     "data_response_from_json",
     "data_response_to_json",
     "datetime_from_epoch_ms",

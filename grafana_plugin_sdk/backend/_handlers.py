@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 from ._requests import (
     CallResourceRequest,
@@ -109,3 +110,38 @@ class StreamHandler(Protocol):
     def run_stream(self, request: RunStreamRequest, sender: StreamSender) -> Awaitable[None] | None:
         """Send packets until the stream ends or the call is cancelled."""
         ...
+
+
+#: Anything ``serve`` accepts: an object with at least one of the handler methods.
+PluginHandler: TypeAlias = (
+    QueryDataHandler | CheckHealthHandler | CallResourceHandler | CollectMetricsHandler | StreamHandler
+)
+
+#: The method names a handler may have, in the order of the protocols above.
+HANDLER_METHODS = (
+    "query_data",
+    "check_health",
+    "collect_metrics",
+    "call_resource",
+    "subscribe_stream",
+    "publish_stream",
+    "run_stream",
+)
+
+
+class HandlerError(TypeError):
+    """The object given to ``serve`` is not a usable handler; the message says what is wrong."""
+
+
+def check_handler(handler: object) -> None:
+    """Raise :class:`HandlerError` when ``handler`` has none of the handler methods, or a method whose name is
+    close to one but not it (``query_dta``), which would otherwise be answered UNIMPLEMENTED without a word."""
+    kind = type(handler).__name__
+    for name in dir(handler):
+        if name.startswith("_") or name in HANDLER_METHODS or not callable(getattr(handler, name, None)):
+            continue
+        close = difflib.get_close_matches(name.lower(), HANDLER_METHODS, n=1, cutoff=0.8)
+        if close:
+            raise HandlerError(f"{kind}.{name} is not a handler method; did you mean {close[0]}?")
+    if not any(callable(getattr(handler, name, None)) for name in HANDLER_METHODS):
+        raise HandlerError(f"{kind} has none of the handler methods ({', '.join(HANDLER_METHODS)})")

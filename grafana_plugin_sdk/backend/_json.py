@@ -56,7 +56,7 @@ def query_data_response_from_json(data: bytes | str) -> QueryDataResponse:
 
 def data_response_from_dict(doc: Any) -> DataResponse:
     """A DataResponse from its parsed JSON."""
-    from grafana_plugin_sdk.data._json import frame_from_dict
+    from grafana_plugin_sdk.data import Frame
 
     if not isinstance(doc, dict):
         raise _error(f"DataResponse JSON must be an object, got {type(doc).__name__}")
@@ -68,7 +68,7 @@ def data_response_from_dict(doc: Any) -> DataResponse:
         raise _error(f"DataResponse status must be an integer, got {status!r}")
     source = doc.get("errorSource")
     return DataResponse(
-        frames=[frame_from_dict(f) for f in frames],
+        frames=[Frame.from_dict(f) for f in frames],
         error=doc.get("error") or None,
         status=status,
         error_source=ErrorSource(source) if source in ("plugin", "downstream") else None,
@@ -76,7 +76,9 @@ def data_response_from_dict(doc: Any) -> DataResponse:
 
 
 def _loads(data: bytes | str) -> Any:
+    from grafana_plugin_sdk._gojson import load_json  # frame JSON as Go writes it (-0 stays a float)
+
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        return load_json(data)
+    except (ValueError, RecursionError) as exc:
         raise _error(f"not valid JSON: {exc}") from None

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ._invoke import call_maybe_async, error_response_for
+from grafana_plugin_sdk._invoke import call_maybe_async, log_handler_error
+
 from ._requests import DataQuery, QueryDataRequest
 from ._responses import DataResponse, QueryDataResponse
 
@@ -52,8 +53,8 @@ class QueryTypeMux:
             try:
                 result = await call_maybe_async(fn, request, query)
             except Exception as exc:
-                log.exception("query failed", extra={"refId": query.ref_id, "queryType": query.query_type})
-                return error_response_for(exc)
+                log_handler_error(log, "query failed", exc, refId=query.ref_id, queryType=query.query_type)
+                return DataResponse.from_exception(exc)
         if not isinstance(result, DataResponse):
             message = f"query function for type '{query.query_type}' returned {type(result).__name__}, not DataResponse"
             return DataResponse.error_response(message)

@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 
+from .http_headers import http_headers
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _USER_AGENT_RE = re.compile(r"^Grafana/(?P<version>[0-9]+\.[0-9]+\.[0-9]+[^ ]*) \((?P<os>[^;]+); (?P<arch>[^)]+)\)$")
 
@@ -55,25 +57,42 @@ class User:
 
 @dataclass(frozen=True)
 class DataSourceInstanceSettings:
-    """A data source's configuration, with its secrets decrypted."""
+    """A data source's configuration, with its secrets decrypted.
 
+    Settings a plugin defines itself live in :attr:`json_data` (the data source's ``jsonData``, e.g.
+    ``settings.json_data.get("region", "eu")``) and secrets in :attr:`decrypted_secure_json_data`.
+    """
+
+    #: The numeric id (0 when the caller has none).
     id: int = 0
+    #: The data source's uid, stable across renames.
     uid: str = ""
+    #: The plugin id of the data source (its type).
     type: str = ""
+    #: The display name.
     name: str = ""
+    #: The ``url`` setting.
     url: str = ""
+    #: The ``user`` setting.
     user: str = ""
+    #: The ``database`` setting.
     database: str = ""
+    #: Whether basic auth is on (its password is ``decrypted_secure_json_data["basicAuthPassword"]``).
     basic_auth_enabled: bool = False
+    #: The basic auth user.
     basic_auth_user: str = ""
+    #: ``jsonData`` as the JSON bytes sent; read :attr:`json_data` instead.
     json_data_raw: bytes = b"{}"
+    #: ``secureJsonData`` decrypted: key -> secret value.
     decrypted_secure_json_data: Mapping[str, str] = field(default_factory=dict)
+    #: When the settings last changed (instance management replaces an instance when this changes).
     updated: datetime = _EPOCH
+    #: The API version of the settings, if any.
     api_version: str = ""
 
     @cached_property
     def json_data(self) -> dict[str, Any]:
-        """``jsonData`` parsed into a dict (empty when absent or not an object)."""
+        """``jsonData`` parsed into a dict (empty when absent or not an object): the plugin's own settings."""
         return _parse_json_object(self.json_data_raw)
 
 
@@ -155,9 +174,15 @@ class PluginContext:
 
 @dataclass(frozen=True)
 class TimeRange:
-    """A query's time range as aware UTC datetimes (``from_`` because ``from`` is a keyword)."""
+    """A query's time range as aware UTC datetimes (``from_`` because ``from`` is a keyword).
 
+    Grafana resolves relative ranges (``now-1h``) before the call. The range may be empty (``from_ == to``) when
+    the caller sent none.
+    """
+
+    #: The start of the range (inclusive).
     from_: datetime
+    #: The end of the range.
     to: datetime
 
     @property
@@ -168,18 +193,28 @@ class TimeRange:
 
 @dataclass(frozen=True)
 class DataQuery:
-    """One query of a QueryData request."""
+    """One query of a QueryData request.
 
+    The query's own parameters (whatever the query editor saved, e.g. ``{"refId": "A", "expr": "up"}``) are in
+    :attr:`model`; the request's shared settings are the other attributes.
+    """
+
+    #: The query's id within the request (``A``, ``B``...): the key of its answer.
     ref_id: str
+    #: The time range to answer for.
     time_range: TimeRange
+    #: The ``queryType`` the client set (routes the query in a :class:`QueryTypeMux`); ``""`` when none.
     query_type: str = ""
+    #: How many points the panel can show (its width in pixels); 0 when unknown. Downsample to at most this.
     max_data_points: int = 0
+    #: The suggested spacing of points (Grafana's ``intervalMs``); zero when unknown.
     interval: timedelta = timedelta(0)
+    #: The query object as the JSON bytes sent; read :attr:`model` instead.
     json: bytes = b"{}"
 
     @cached_property
     def model(self) -> dict[str, Any]:
-        """The whole query object the client sent, parsed from ``json``."""
+        """The whole query object the client sent, parsed from ``json`` (empty when not an object)."""
         return _parse_json_object(self.json)
 
 
@@ -192,6 +227,12 @@ class QueryDataRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     format: FrameFormat = FrameFormat.ARROW
 
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
+
 
 @dataclass(frozen=True)
 class CheckHealthRequest:
@@ -199,6 +240,12 @@ class CheckHealthRequest:
 
     plugin_context: PluginContext
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
 
 
 @dataclass(frozen=True)
@@ -228,6 +275,12 @@ class StreamRequest:
     path: str
     data: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """The forwarded HTTP headers: ``http_<Name>`` keys unprefixed, plus ``Authorization``, ``X-Id-Token``,
+        ``Cookie`` (what Grafana forwards for OAuth pass-through and kept cookies)."""
+        return http_headers(self.headers)
 
 
 @dataclass(frozen=True)

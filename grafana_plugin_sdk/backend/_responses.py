@@ -55,6 +55,19 @@ class DataResponse:
         """A response that reports an error in a system the plugin calls."""
         return cls.error_response(message, status, ErrorSource.DOWNSTREAM)
 
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> DataResponse:
+        """The response for an exception a handler raised: a DownstreamError keeps its status and source, a
+        failed outgoing HTTP call (httpx) is downstream (504 timeout, 502 transport, else its status), anything else
+        is a 500 from the plugin naming the exception."""
+        from ._http_errors import http_error_response  # it builds DataResponses itself
+
+        if (http := http_error_response(exc)) is not None:
+            return http
+        if isinstance(exc, DownstreamError):
+            return cls.error_response(str(exc) or "downstream error", exc.status, ErrorSource.DOWNSTREAM)
+        return cls.error_response(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
     def effective_status(self) -> int:
         """The status sent on the wire: the one set if valid, else 500 on error, else 200."""
         if 100 <= self.status <= 599:

@@ -1,7 +1,7 @@
 """A Python client for the host's HTTP API (Grafana's data source API), shaped after Grafana's BackendSrv.
 
-``GrafanaClient`` blocks, ``AsyncGrafanaClient`` is awaitable; both need httpx (the ``host`` extra), which is
-imported on first use so that ``FetchError`` stays importable without it.
+``GrafanaClient`` blocks, ``AsyncGrafanaClient`` is awaitable (the blocking one is generated from the awaitable
+one); httpx is imported on first use so that ``FetchError`` stays importable without it.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from ._errors import FetchError
 
 if TYPE_CHECKING:
-    from ._async import AsyncGrafanaClient
+    from ._async.client import AsyncGrafanaClient
     from ._core import FetchResponse
-    from ._sync import GrafanaClient
+    from ._sync.client import GrafanaClient
 
 __all__ = ["AsyncGrafanaClient", "FetchError", "FetchResponse", "GrafanaClient"]
 
-_LAZY = {"AsyncGrafanaClient": "._async", "FetchResponse": "._core", "GrafanaClient": "._sync"}
+_LAZY = {"AsyncGrafanaClient": "._async.client", "FetchResponse": "._core", "GrafanaClient": "._sync.client"}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,8 +10,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from grafana_plugin_sdk.backend import CheckHealthResult, HealthStatus, QueryDataResponse
-from grafana_plugin_sdk.backend._json import data_response_from_dict
+from grafana_plugin_sdk.backend import CheckHealthResult, HealthStatus, QueryDataResponse, data_response_from_dict
 
 from ._errors import FetchError
 

@@ -2,6 +2,7 @@
 
 from ._errors import FrameError
 from ._field import Field
+from ._fill import FillMissing, FillMode
 from ._frame import Frame, FrameInclude
 from ._meta import FieldConfig, FrameMeta, FrameType, Notice, NoticeSeverity, QueryStat
 from ._timeseries import long_to_wide, wide_to_long
@@ -11,6 +12,8 @@ __all__ = [
     "Field",
     "FieldConfig",
     "FieldType",
+    "FillMissing",
+    "FillMode",
     "Frame",
     "FrameError",
     "FrameInclude",

@@ -1,4 +1,4 @@
-"""Frame <-> Arrow IPC file, as the Go SDK's ``MarshalArrow``/``UnmarshalArrowFrame`` (PROTOCOL.md §3.1)."""
+"""Frame <-> Arrow IPC file, as the Go SDK's ``MarshalArrow``/``UnmarshalArrowFrame``."""
 
 from __future__ import annotations
 

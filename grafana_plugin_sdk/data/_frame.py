@@ -98,6 +98,13 @@ class Frame:
 
         return frame_from_json(data, schema)
 
+    @classmethod
+    def from_dict(cls, doc: Any, *, schema: Frame | None = None) -> Frame:
+        """A frame from frame JSON already parsed into Python objects (see :meth:`from_json`)."""
+        from ._json import frame_from_dict
+
+        return frame_from_dict(doc, schema)
+
     # --- interop ---------------------------------------------------------------------------------
 
     def to_table(self) -> pa.Table:
@@ -135,8 +142,11 @@ class Frame:
         return cls(name, [Field(str(c), df[c]) for c in df.columns], **kwargs)
 
     def to_pandas(self) -> Any:
-        """The fields as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+        """The fields as a pandas DataFrame (needs pandas: ``pip install pandas``)."""
+        try:
+            import pandas as pd
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError("Frame.to_pandas needs pandas: pip install pandas", name=exc.name) from None
 
         return pd.DataFrame({f.name: f.to_numpy() for f in self.fields})
 

@@ -1,4 +1,4 @@
-"""Frame <-> Grafana's frame JSON (``schema`` + ``data``), as the Go SDK's ``frame_json.go`` (PROTOCOL.md §3.2).
+"""Frame <-> Grafana's frame JSON (``schema`` + ``data``), as the Go SDK's ``frame_json.go`` writes it.
 
 Encoding is vectorised: numeric, bool and time columns go to orjson as numpy arrays (NaN/±Inf become
 ``null`` with their rows listed in ``entities``; times become epoch ms with the sub-ms rest in ``nanos``).
@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pyarrow as pa
+
+from grafana_plugin_sdk._gojson import load_json
 
 from ._errors import FrameError
 from ._field import Field
@@ -150,8 +152,8 @@ def _encode_times(arr: pa.Array) -> tuple[Any, Any, Any]:
 def frame_from_json(data: bytes | str, schema: Frame | None = None) -> Frame:
     """A frame from frame JSON; a data-only document needs ``schema`` (a frame with the same fields)."""
     try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        doc = load_json(data)
+    except (ValueError, RecursionError) as exc:  # orjson's and json's decode errors are ValueErrors
         raise FrameError(f"frame JSON is not valid JSON: {exc}") from None
     return frame_from_dict(doc, schema)
 
@@ -268,14 +270,20 @@ def _decode_column(spec: Field, values: Any, entity: Any, nanos: Any) -> pa.Arra
 
 
 def _numbers(values: list[Any], ftype: FieldType) -> pa.Array:
-    """Values of a non-time type; numeric types also accept numeric strings (as Go's reader)."""
+    """Values of a non-time type; numeric types also accept numeric strings (as Go's reader).
+
+    Float fields accept integers of any size: Go and JavaScript write integral floats without a fraction
+    (3.2042100405679995e18 as ``3204210040567999500``), which Arrow refuses when not exactly representable.
+    """
     try:
         return list_to_array(values, ftype.arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
+        if ftype.is_float:
+            parsed = [float(v) if isinstance(v, int | str) and not isinstance(v, bool) else v for v in values]
+            return list_to_array(parsed, ftype.arrow_type)
         if not (ftype.is_numeric or ftype is FieldType.ENUM) or not any(isinstance(v, str) for v in values):
             raise
-    parse = float if ftype.is_float else int
-    return list_to_array([parse(v) if isinstance(v, str) else v for v in values], ftype.arrow_type)
+    return list_to_array([int(v) if isinstance(v, str) else v for v in values], ftype.arrow_type)
 
 
 def _apply_entities(arr: pa.Array, entity: Any) -> pa.Array:

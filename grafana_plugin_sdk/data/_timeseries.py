@@ -11,16 +11,18 @@ import pyarrow.compute as pc
 
 from ._errors import FrameError
 from ._field import Field, fill_nulls
+from ._fill import FillMissing, FillMode, previous_rows
 from ._frame import Frame
 from ._meta import FrameMeta, FrameType
 from ._types import FieldType
 
 
-def long_to_wide(frame: Frame, fill_value: Any = None) -> Frame:
+def long_to_wide(frame: Frame, fill_value: Any = None, *, fill_missing: FillMissing | None = None) -> Frame:
     """A long frame (time, string dimensions, values) as wide: one nullable field per value and label set.
 
     Times are sorted and de-duplicated; string fields become labels; each value field gives one field per
-    label combination (in sorted label order). Missing points are null, or ``fill_value`` when given.
+    label combination (in sorted label order). Missing points are null, or ``fill_value`` when given, or as
+    ``fill_missing`` says (``PREVIOUS``: the series' value at the time before, null before its first point).
     """
     time, others = _split_time(frame)
     dims = [f for f in others if f.type is FieldType.STRING]
@@ -41,11 +43,28 @@ def long_to_wide(frame: Frame, fill_value: Any = None) -> Frame:
             missing = np.ones(len(times), dtype=bool)
             out[row_time[rows]] = data[rows]
             missing[row_time[rows]] = nulls[rows]
+            if fill_missing is not None:
+                out, missing = _fill(out, missing, row_time[rows], fill_missing)
             array = pa.array(out, mask=missing, type=v.type.arrow_type)
             if fill_value is not None:
                 array = array.fill_null(pa.scalar(fill_value, type=v.type.arrow_type))
             fields.append(Field.from_arrow(v.name, array, v.type, True, labels=labels or None, config=v.config))
     return Frame(frame.name, fields, ref_id=frame.ref_id, meta=_with_type(frame.meta, FrameType.TIMESERIES_WIDE))
+
+
+def _fill(
+    out: np.ndarray[Any, Any], missing: np.ndarray[Any, Any], set_rows: np.ndarray[Any, Any], fill: FillMissing
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Fill the rows not in ``set_rows`` (no point in the long frame) as ``fill`` says; real nulls stay null."""
+    present = np.zeros(len(out), dtype=bool)
+    present[set_rows] = True
+    if fill.mode is FillMode.VALUE:
+        out, missing = out.copy(), missing & present
+        out[~present] = fill.value
+    elif fill.mode is FillMode.PREVIOUS:
+        source = previous_rows(present)
+        out, missing = out[np.maximum(source, 0)], missing[np.maximum(source, 0)] | (source < 0)
+    return out, missing
 
 
 def _label_combos(dims: list[Field], rows: int) -> tuple[list[dict[str, str]], np.ndarray[Any, Any]]:

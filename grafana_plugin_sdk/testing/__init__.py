@@ -4,7 +4,7 @@ assertions. The pytest plugin (active once the SDK is installed) adds fixtures a
 from grafana_plugin_sdk.wire import PluginCallError
 
 from ._assertions import assert_frames_equal, assert_golden, frame_difference, frames_difference
-from ._context import TEST_USER, data_query, data_source_settings, plugin_context
+from ._context import TEST_USER, data_query, data_source_settings, make_plugin_context
 from ._inprocess import InProcessTransport, async_in_process, in_process
 from ._plugin_client import AsyncPluginTestClient
 from ._resource import ResourceResponse
@@ -33,7 +33,7 @@ __all__ = [
     "frame_difference",
     "frames_difference",
     "in_process",
-    "plugin_context",
+    "make_plugin_context",
     "start_plugin",
     "start_stack",
 ]

@@ -15,7 +15,7 @@ from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
 from grafana_plugin_sdk.data import Field, FieldType, Frame
 
 from . import _options
-from .golden import _first_difference, check_golden
+from .golden import check_golden, first_difference
 
 _SHOWN_VALUE = 60
 
@@ -68,12 +68,12 @@ def _schema_difference(actual: Frame, expected: Frame, check_ref_id: bool) -> st
         if a.config != b.config:
             a_config = a.config.to_dict() if a.config else {}
             b_config = b.config.to_dict() if b.config else {}
-            where = _first_difference(b_config, a_config, "config") or "config"
+            where = first_difference(b_config, a_config, "config") or "config"
             return f"field {a.name!r} {where}"
     if actual.meta != expected.meta:
         a_meta = actual.meta.to_dict() if actual.meta else {}
         b_meta = expected.meta.to_dict() if expected.meta else {}
-        return f"meta: {_first_difference(b_meta, a_meta, 'meta') or 'differs'}"
+        return f"meta: {first_difference(b_meta, a_meta, 'meta') or 'differs'}"
     if actual.rows != expected.rows:
         return f"row count: actual {actual.rows}, expected {expected.rows}"
     return None

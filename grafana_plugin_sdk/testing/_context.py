@@ -56,7 +56,7 @@ def data_source_settings(
     )
 
 
-def plugin_context(
+def make_plugin_context(
     plugin_id: str = "",
     settings: DataSourceInstanceSettings | None = None,
     *,

@@ -20,7 +20,7 @@ from grafana_plugin_sdk.backend import (
     QueryDataResponse,
 )
 
-from ._context import TimeRangeLike, data_query, data_source_settings, plugin_context, ref_ids
+from ._context import TimeRangeLike, data_query, data_source_settings, make_plugin_context, ref_ids
 from ._resource import NO_JSON, ResourceResponse, resource_request
 from ._transport import Transport
 
@@ -43,7 +43,7 @@ class AsyncPluginTestClient:
         context: PluginContext | None = None,
     ) -> None:
         self.transport = transport
-        self.context = context or plugin_context(plugin_id, settings or data_source_settings(type=plugin_id))
+        self.context = context or make_plugin_context(plugin_id, settings or data_source_settings(type=plugin_id))
 
     async def start(self) -> None:
         """Start the plugin (a subprocess is launched and handshaken; in-process there is nothing to do)."""

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import orjson
 
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse, PluginContext
-from grafana_plugin_sdk.client._errors import FetchError
+from grafana_plugin_sdk.client import FetchError
 
 #: Marks "no JSON body given" (``None`` is a valid JSON body).
 NO_JSON: Any = object()
@@ -57,7 +57,7 @@ class ResourceResponse:
             return self.text
 
     def raise_for_status(self, method: str, path: str) -> None:
-        """Raise :class:`FetchError` (status, message, data) unless the status is 2xx."""
+        """Raise :class:`~grafana_plugin_sdk.client.FetchError` (status, message, data) unless the status is 2xx."""
         if 200 <= self.status < 300:
             return
         data = self.data()

@@ -19,12 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from grafana_plugin_sdk._hints import HOST_INSTALL
+
 if TYPE_CHECKING:
     from grafana_plugin_sdk.client import AsyncGrafanaClient, GrafanaClient
 
 #: The admin account of every harness host.
 ADMIN = ("admin", "harness-admin-password")
 _LISTENING = re.compile(r"listening on (http://\S+)")
+_MISSING_MODULE = re.compile(r"No module named '([^']+)'")
+#: How to install the host that start_stack runs.
 
 
 class StackStartError(RuntimeError):
@@ -98,7 +102,13 @@ class Stack:
             self.close()
             tail = "\n".join(self._lines[-15:])
             state = f"exited with code {self._proc.returncode}" if self._proc.returncode is not None else "timed out"
-            raise StackStartError(f"the host did not start ({state}); its log ends with:\n{tail}")
+            raise StackStartError(f"the host did not start ({state}){self._missing_hint()}; its log ends with:\n{tail}")
+
+    def _missing_hint(self) -> str:
+        missing = next((m[1] for line in self._lines if (m := _MISSING_MODULE.search(line))), None)
+        if missing is None:
+            return ""
+        return f": {missing!r} is not installed; start_stack runs grafana-plugin-host, install it with `{HOST_INSTALL}`"
 
     @property
     def pid(self) -> int:

@@ -12,8 +12,7 @@ from typing import Any
 
 import orjson
 
-from grafana_plugin_sdk.backend import DataResponse, data_response_to_json
-from grafana_plugin_sdk.backend._json import data_response_from_dict
+from grafana_plugin_sdk.backend import DataResponse, data_response_from_dict, data_response_to_json
 
 __all__ = ["check_golden", "golden_matches", "golden_text", "read_golden", "write_golden"]
 
@@ -68,17 +67,17 @@ def check_golden(path: str | Path, resp: DataResponse, *, update: bool = False) 
         return f"golden file {path} does not exist (write it with the update flag)"
     expected = _golden_json(path)
     actual = orjson.loads(data_response_to_json(resp))
-    where = _first_difference(expected, actual, "$")
+    where = first_difference(expected, actual, "$")
     return None if where is None else f"{path}: response differs from the golden file at {where}"
 
 
-def _first_difference(a: Any, b: Any, where: str) -> str | None:
+def first_difference(a: Any, b: Any, where: str) -> str | None:
     """The JSON path of the first difference between two parsed JSON values, None if equal."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(a.keys() | b.keys()):
             if key not in a or key not in b:
                 return f"{where}.{key} (only in {'golden' if key in a else 'response'})"
-            found = _first_difference(a[key], b[key], f"{where}.{key}")
+            found = first_difference(a[key], b[key], f"{where}.{key}")
             if found:
                 return found
         return None
@@ -86,7 +85,7 @@ def _first_difference(a: Any, b: Any, where: str) -> str | None:
         if len(a) != len(b):
             return f"{where} (length {len(a)} in golden, {len(b)} in response)"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            found = _first_difference(x, y, f"{where}[{i}]")
+            found = first_difference(x, y, f"{where}[{i}]")
             if found:
                 return found
         return None

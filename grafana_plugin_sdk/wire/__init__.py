@@ -2,7 +2,7 @@
 
 As grafana-plugin-sdk-go has ``genproto/pluginv2``, ``backend/grpcplugin`` and public ToProto/FromProto:
 
-- :mod:`~grafana_plugin_sdk.wire.genproto`: the generated pluginv2 and go-plugin messages and stubs;
+- ``grafana_plugin_sdk.wire.genproto``: the generated pluginv2 and go-plugin messages and stubs;
 - :mod:`~grafana_plugin_sdk.wire.convert`: protobuf messages to and from the SDK's dataclasses;
 - :mod:`~grafana_plugin_sdk.wire.handshake`: both sides of go-plugin's handshake (cookie, versions, the line);
 - :mod:`~grafana_plugin_sdk.wire.process`: launching a plugin executable and opening its channel;

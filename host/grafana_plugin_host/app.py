@@ -8,7 +8,6 @@ import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,28 +15,24 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from grafana_plugin_host import api
-from grafana_plugin_host.api._http import JSONResponse
-from grafana_plugin_host.api.misc import HostMetrics, MetricsMiddleware
+from grafana_plugin_host import api, live
+from grafana_plugin_host import tracing as host_tracing
 from grafana_plugin_host.auth import AuthenticationMiddleware, ensure_admin_user
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError
+from grafana_plugin_host.plugins import PluginManager
 from grafana_plugin_host.provisioning import provision
+from grafana_plugin_host.provisioning_apps import provision_apps
+from grafana_plugin_host.rbac import has_admin_rights
+from grafana_plugin_host.services import Services
 from grafana_plugin_host.store import Store
+from grafana_plugin_host.tracing import TracingMiddleware
+from grafana_plugin_host.web import JSONResponse
+from grafana_plugin_host.web.metrics import HostMetrics, MetricsMiddleware
 
 log = logging.getLogger(__name__)
 
 _HTTP_MESSAGES = {404: "Not found", 405: "Method Not Allowed"}
-
-
-class PluginManager(Protocol):
-    """What the app needs from the plugin manager: start with the app, stop with it."""
-
-    async def start(self) -> None:
-        """Discover and (eagerly) launch plugins."""
-
-    async def stop(self) -> None:
-        """Stop every plugin process."""
 
 
 def build_commit() -> str:
@@ -58,7 +53,10 @@ def build_commit() -> str:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    body = exc.body()
+    if exc.admin_detail and has_admin_rights(getattr(request.state, "identity", None)):
+        body["error"] = exc.admin_detail
+    return JSONResponse(body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -85,6 +83,8 @@ def provisioning_environ(settings: Settings) -> dict[str, str]:
 def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> Starlette:
     """The host application; its lifespan opens the store (migrations, secrets, provisioning) and runs the plugins."""
     metrics = HostMetrics()
+    live_hub = live.create_hub(settings, metrics.registry)
+    services = Services(settings=settings, metrics=metrics, plugins=plugins, live=live_hub, commit=build_commit())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -92,26 +92,32 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
         try:
             log.info("database: %s", store.description)
             await provision(store, settings.provisioning_path, provisioning_environ(settings))
+            await provision_apps(store, settings.provisioning_path, provisioning_environ(settings))
             await store.run(ensure_admin_user, store.engine, settings)
-            app.state.store = store
+            services.attach_store(store)
             if plugins is not None:
                 await plugins.start()
+            await live_hub.start()
             try:
                 yield
             finally:
+                await live_hub.close()
                 if plugins is not None:
                     await plugins.stop()
         finally:
+            services.attach_store(None)
             await store.close()
 
     app = Starlette(
-        routes=api.routes,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(AuthenticationMiddleware)],
+        routes=[*api.routes, *live.routes],
+        middleware=[
+            Middleware(TracingMiddleware),
+            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(AuthenticationMiddleware),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.plugins = plugins
-    app.state.metrics = metrics
-    app.state.commit = build_commit()
+    app.state.services = services
+    host_tracing.setup(settings)
     return app

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
+from grafana_plugin_host import listen
 from grafana_plugin_host.app import create_app
 from grafana_plugin_host.auth import cli as auth_cli
 from grafana_plugin_host.config import Settings, load_settings_file
@@ -64,6 +65,7 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
     """Run the HTTP API until SIGINT or SIGTERM."""
     import uvloop
 
+    sock = listen.bind(settings.http_addr, settings.http_port)  # before any plugin starts
     plugins = PluginManager(settings)
     app = create_app(settings, plugins=plugins)
     config = uvicorn.Config(
@@ -83,7 +85,7 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
             for meta in plugins.plugins():
                 kind = "backend" if meta.backend else "frontend only"
                 log.info("plugin %s %s (%s, %s) in %s", meta.id, meta.version, meta.type, kind, meta.directory)
-            await server.serve()
+            await server.serve(sockets=[sock])
         log.info("stopped")
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

@@ -94,6 +94,16 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("dataproxy", "send_user_header"): ("dataproxy_send_user_header", _as_bool, "false"),
     ("feature_toggles", "enable"): ("feature_toggles", _as_list, ""),
     ("log", "level"): ("log_level", _one_of("debug", "info", "warn", "error"), "info"),
+    ("tracing.opentelemetry.otlp", "address"): ("tracing_otlp_address", _as_str, ""),
+    ("tracing.opentelemetry.otlp", "propagation"): ("tracing_propagation", _as_str, ""),
+    ("tracing.opentelemetry", "sampler_type"): ("tracing_sampler_type", _as_str, ""),
+    ("tracing.opentelemetry", "sampler_param"): ("tracing_sampler_param", _as_str, "1"),
+    ("live", "max_connections"): ("live_max_connections", _as_int, "100"),
+    ("live", "allowed_origins"): ("live_allowed_origins", _as_list, ""),
+    ("live", "client_queue_max_size"): ("live_client_queue_max_size", _as_int, str(1 << 20)),
+    ("live", "ha_engine"): ("live_ha_engine", _one_of("", "redis"), ""),
+    ("live", "ha_engine_address"): ("live_ha_engine_address", _as_str, "127.0.0.1:6379"),
+    ("live", "ha_engine_password"): ("live_ha_engine_password", _as_str, ""),
 }
 
 
@@ -126,6 +136,16 @@ class Settings:
     dataproxy_send_user_header: bool
     feature_toggles: tuple[str, ...]
     log_level: str
+    tracing_otlp_address: str
+    tracing_propagation: str
+    tracing_sampler_type: str
+    tracing_sampler_param: str
+    live_max_connections: int
+    live_allowed_origins: tuple[str, ...]
+    live_client_queue_max_size: int
+    live_ha_engine: str
+    live_ha_engine_address: str
+    live_ha_engine_password: str
     #: ``[plugin.<id>]`` sections: plugin id -> {key: value}, passed to plugins as ``GF_PLUGIN_<KEY>``.
     plugin_settings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 

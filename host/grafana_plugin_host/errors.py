@@ -34,11 +34,13 @@ class MethodNotImplementedError(HostError, PluginError, NotImplementedError):
 class ApiError(HostError):
     """An HTTP API error, rendered as Grafana does: JSON ``{"message": ...}`` plus ``extra`` keys."""
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    def __init__(self, status: int, message: str, *, admin_detail: str = "", **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.extra = extra
+        #: Why, for callers with admin rights only (it may name paths or hosts): the body's ``error``.
+        self.admin_detail = admin_detail
 
     def body(self) -> dict[str, Any]:
         """The JSON body of the error response."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from grafana_plugin_host.api._ds_input import check_spec
+from grafana_plugin_host.ds_input import check_spec
 from grafana_plugin_host.errors import ApiError, ConfigError
 from grafana_plugin_host.store import DataSourceSpec, Store, StoreError
 
@@ -67,7 +67,7 @@ def expand(value: Any, environ: Mapping[str, str]) -> Any:
     return value
 
 
-def _text(value: Any, where: str) -> str:
+def yaml_text(value: Any, where: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -75,7 +75,7 @@ def _text(value: Any, where: str) -> str:
     return str(value)
 
 
-def _flag(value: Any, where: str) -> bool:
+def yaml_flag(value: Any, where: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
@@ -83,7 +83,7 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
-def _org(value: Any, where: str) -> int:
+def yaml_org_id(value: Any, where: str) -> int:
     if value is None or value == 0:
         return 1
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -91,7 +91,7 @@ def _org(value: Any, where: str) -> int:
     return value
 
 
-def _mapping(value: Any, where: str) -> dict[str, Any]:
+def yaml_mapping(value: Any, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
@@ -102,18 +102,18 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
 def _datasource(entry: Any, where: str) -> ProvisionedDataSource:
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: each data source must be a mapping")
-    text = {attr: _text(entry.get(key), f"{where}.{key}") for key, attr in _TEXT_KEYS.items()}
+    text = {attr: yaml_text(entry.get(key), f"{where}.{key}") for key, attr in _TEXT_KEYS.items()}
     if not text["name"] or not text["type"]:
         raise ConfigError(f"{where}: a data source needs a name and a type")
     where = f"{where} ({text['name']!r})"
-    flags = {attr: _flag(entry.get(key), f"{where}.{key}") for key, attr in _FLAG_KEYS.items()}
+    flags = {attr: yaml_flag(entry.get(key), f"{where}.{key}") for key, attr in _FLAG_KEYS.items()}
     secure = {
-        key: _text(value, f"{where}.secureJsonData.{key}")
-        for key, value in _mapping(entry.get("secureJsonData"), f"{where}.secureJsonData").items()
+        key: yaml_text(value, f"{where}.secureJsonData.{key}")
+        for key, value in yaml_mapping(entry.get("secureJsonData"), f"{where}.secureJsonData").items()
     }
     for legacy, key in (("password", "password"), ("basicAuthPassword", "basicAuthPassword")):
         if entry.get(legacy) is not None:
-            secure.setdefault(key, _text(entry[legacy], f"{where}.{legacy}"))
+            secure.setdefault(key, yaml_text(entry[legacy], f"{where}.{legacy}"))
     spec = DataSourceSpec(
         name=text["name"],
         type=text["type"],
@@ -127,15 +127,15 @@ def _datasource(entry: Any, where: str) -> ProvisionedDataSource:
         is_default=flags["is_default"],
         uid=text["uid"],
         api_version=text["api_version"],
-        json_data=_mapping(entry.get("jsonData"), f"{where}.jsonData"),
+        json_data=yaml_mapping(entry.get("jsonData"), f"{where}.jsonData"),
         secure_json_data=secure,
-        read_only=not _flag(entry.get("editable"), f"{where}.editable"),
+        read_only=not yaml_flag(entry.get("editable"), f"{where}.editable"),
     )
     try:
         check_spec(spec)
     except ApiError as exc:
         raise ConfigError(f"{where}: {exc.message}") from None
-    return ProvisionedDataSource(_org(entry.get("orgId"), f"{where}.orgId"), spec, where)
+    return ProvisionedDataSource(yaml_org_id(entry.get("orgId"), f"{where}.orgId"), spec, where)
 
 
 def parse_file(text: str, source: str, environ: Mapping[str, str]) -> ProvisioningPlan:
@@ -156,7 +156,7 @@ def parse_file(text: str, source: str, environ: Mapping[str, str]) -> Provisioni
         where = f"{source}: deleteDatasources[{index}]"
         if not isinstance(entry, dict) or not entry.get("name"):
             raise ConfigError(f"{where}: needs a name")
-        deletes.append((_org(entry.get("orgId"), where), _text(entry["name"], where)))
+        deletes.append((yaml_org_id(entry.get("orgId"), where), yaml_text(entry["name"], where)))
     entries = document.get("datasources") or []
     if not isinstance(entries, list):
         raise ConfigError(f"{source}: datasources must be a list")

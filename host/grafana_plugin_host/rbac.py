@@ -114,3 +114,8 @@ def require_role_at_most(identity: Identity, role: OrgRole) -> None:
     """Refuse (403) to grant a role above the caller's own, as Grafana does for users and service accounts."""
     if role.rank > identity.org_role.rank:
         raise ApiError(403, "Cannot assign a role higher than user's role")
+
+
+def has_admin_rights(identity: object) -> bool:
+    """Whether the caller (an Identity, or None before authentication) is an org admin or a server admin."""
+    return isinstance(identity, Identity) and (identity.org_role is OrgRole.ADMIN or identity.is_grafana_admin)

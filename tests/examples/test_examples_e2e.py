@@ -68,6 +68,18 @@ def test_testdata_scenarios_and_errors(client: GrafanaClient) -> None:
     assert "csv_metric_values" in {s["id"] for s in scenarios}
 
 
+def test_testdata_without_from_and_to_answers_empty_series(client: GrafanaClient) -> None:
+    queries = [
+        {"refId": ref, "datasource": {"uid": "python-testdata"}, "scenarioId": scenario}
+        for ref, scenario in (("W", "random_walk"), ("T", "table_static"))
+    ]
+    results = client.post("/api/ds/query", {"queries": queries})["results"]
+    assert {ref: (r["status"], [f["data"]["values"] for f in r["frames"]]) for ref, r in results.items()} == {
+        "W": (200, [[[], []]]),
+        "T": (200, [[[], [], [], [], []]]),
+    }
+
+
 def test_sqlite_time_series_and_autocompletion(client: GrafanaClient) -> None:
     sql = (
         "SELECT $__timeGroup(time, 30m) AS time, sensor, avg(temperature) AS temperature "
@@ -83,7 +95,7 @@ def test_sqlite_time_series_and_autocompletion(client: GrafanaClient) -> None:
     assert [c["name"] for c in columns] == ["time", "sensor", "temperature", "humidity"]
     with pytest.raises(FetchError) as sql_error:
         _query(client, "python-sqlite", rawSql="SELECT nope FROM readings")
-    assert "SQL error" in sql_error.value.data["results"]["A"]["error"]
+    assert "db query error: no such column: nope" in sql_error.value.data["results"]["A"]["error"]
 
 
 def test_iot_write_back_shows_in_the_history(client: GrafanaClient) -> None:

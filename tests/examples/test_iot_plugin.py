@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from python_iot_datasource import PLUGIN_ID
 from python_iot_datasource import datasource as iot_ds
@@ -40,11 +41,14 @@ def test_switch_a_device_then_query_its_history(plugin: PluginTestClient) -> Non
     before = datetime.now(UTC) - timedelta(minutes=1)
     changed = plugin.post_resource("device", {"id": "lamp", "state": "on"})
     assert (changed["id"], changed["state"], changed["by"]) == ("lamp", "on", "admin")
-    plugin.post_resource("device", {"id": "lamp", "state": "off"})
-    devices = {d["id"]: d["state"] for d in plugin.get_resource("devices")}
-    assert devices["lamp"] == "off"
+    switched_off = plugin.post_resource("device", {"id": "lamp", "state": "off"})
+    devices = {d["id"]: d for d in plugin.get_resource("devices")}
+    assert devices["lamp"]["state"] == "off" and devices["lamp"]["since"] == switched_off["since"]
     resp = plugin.query({"device": "lamp"}, time_range=(before, datetime.now(UTC) + timedelta(minutes=1)))
     (frame,) = resp["A"].frames
+    # "since" is epoch ms, the unit of the frame's times (frame JSON), and the same instant as the last change.
+    assert orjson.loads(frame.to_json())["data"]["values"][0][-2:] == [changed["since"], switched_off["since"]]
+    assert isinstance(changed["since"], int) and before.timestamp() * 1000 < changed["since"]
     assert [f.type for f in frame.fields] == [FieldType.TIME, FieldType.INT8]
     assert frame.field("state").to_pylist()[-2:] == [1, 0]
     assert frame.field("state").labels == {"device": "lamp"}

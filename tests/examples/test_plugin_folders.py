@@ -1,26 +1,29 @@
-"""Each example plugin folder has what Grafana's loader expects, and its launcher is the shared template."""
+"""Each example plugin folder has what Grafana's loader expects, and its launchers are the generated ones."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 
+from grafana_plugin_sdk.cli import DEFAULT_TARGETS, Project, write_source_launchers
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "example_plugins"
 FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/plugin.json"))
 
 
-def test_there_are_three_examples() -> None:
-    assert [f.name for f in FOLDERS] == ["iot", "sqlite", "testdata"]
+def test_there_are_six_examples() -> None:
+    assert [f.name for f in FOLDERS] == ["httpapi", "hub", "iot", "postgres", "sqlite", "testdata"]
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
 def test_plugin_json_has_grafanas_keys(folder: Path) -> None:
     manifest = orjson.loads((folder / "plugin.json").read_bytes())
-    assert manifest["type"] == "datasource" and manifest["backend"] is True
-    assert manifest["id"].endswith("-datasource") and manifest["name"]
+    assert manifest["type"] in ("datasource", "app") and manifest["backend"] is True
+    assert manifest["id"].endswith(f"-{manifest['type']}") and manifest["name"]
     assert manifest["info"]["version"] and manifest["info"]["updated"]
     assert manifest["dependencies"]["grafanaDependency"].startswith(">=")
     for logo in manifest["info"]["logos"].values():
@@ -29,10 +32,15 @@ def test_plugin_json_has_grafanas_keys(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
-def test_launcher_is_the_shared_template_and_runs_the_named_package(folder: Path) -> None:
-    manifest = orjson.loads((folder / "plugin.json").read_bytes())
-    launcher = folder / f"{manifest['executable']}_linux_amd64"
-    assert launcher.read_bytes() == (EXAMPLES / "launcher.sh").read_bytes()
-    assert os.access(launcher, os.X_OK)
-    package = (folder / "python_package").read_text().strip()
-    assert (folder / package / "__main__.py").is_file()
+def test_launchers_are_generated_and_run_the_package(folder: Path, tmp_path: Path) -> None:
+    """Committed launchers equal `grafana-plugin launchers` output (regenerate them with it after a change)."""
+    project = Project.load(folder)
+    assert (folder / project.package / "__main__.py").is_file()
+    fresh = tmp_path / folder.name
+    shutil.copytree(folder, fresh, ignore=shutil.ignore_patterns("gpx_*", "__pycache__"))
+    generated = write_source_launchers(Project.load(fresh))
+    assert {p.name for p in generated} == {f"{project.executable}_{t}" for t in DEFAULT_TARGETS}
+    for path in generated:
+        committed = folder / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run grafana-plugin launchers"
+        assert os.access(committed, os.X_OK)

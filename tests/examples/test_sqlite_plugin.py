@@ -44,7 +44,7 @@ def test_table_query_golden_and_errors(plugin: PluginTestClient) -> None:
     sql = "SELECT sensor, count(*) AS n, round(avg(humidity), 1) AS humidity FROM readings GROUP BY sensor"
     resp = plugin.query({"rawSql": sql}, {"rawSql": ""}, {"rawSql": "SELECT nope FROM readings"}, time_range=RANGE)
     assert_golden(resp["A"], "sqlite_table")
-    assert (resp["B"].status, resp["B"].error) == (400, "rawSql is empty")
+    assert (resp["B"].status, resp["B"].error) == (400, "invalid query B: rawSql is required")
     assert resp["C"].status == 400 and "nope" in (resp["C"].error or "")
 
 

@@ -127,3 +127,49 @@ def test_helpers() -> None:
         parse_duration("soon")
     assert parse_labels('{a=1, b="two"}') == {"a": "1", "b": "two"}
     assert set(SCENARIOS) >= {"random_walk", "csv_metric_values", "server_error", "no_data_points", "large_frame"}
+
+
+def _empty_range_query(**model: object) -> DataQuery:
+    """A query whose range is empty, as the host sends when the request has no from/to (both the epoch)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return DataQuery(ref_id="A", time_range=TimeRange(epoch, epoch), max_data_points=100, json=orjson.dumps(model))
+
+
+def test_empty_range_time_series_scenarios_answer_series_without_rows() -> None:
+    query = _empty_range_query(seriesCount=2, seed=1)
+    frames = random_walk(_request(query), query).frames
+    assert [(frame.rows, [f.name for f in frame.fields]) for frame in frames] == [(0, ["time", "value"])] * 2
+    slow = _empty_range_query(stringInput="0s")
+    (frame,) = asyncio.run(slow_query(_request(slow), slow)).frames
+    assert frame.rows == 0
+
+
+def test_empty_range_table_static_has_its_columns_and_no_rows() -> None:
+    query = _empty_range_query()
+    (frame,) = table_static(_request(query), query).frames
+    assert frame.rows == 0
+    assert [(f.name, f.type) for f in frame.fields] == [
+        ("time", FieldType.TIME),
+        ("host", FieldType.STRING),
+        ("cpu", FieldType.FLOAT64),
+        ("requests", FieldType.INT64),
+        ("healthy", FieldType.BOOL),
+    ]
+
+
+def test_empty_range_keeps_the_users_values_at_the_range_start() -> None:
+    query = _empty_range_query(stringInput="1,2,3")
+    (frame,) = csv_metric_values(_request(query), query).frames
+    assert frame.fields[0].values.view("int64").to_pylist() == [0, 0, 0]
+    assert frame.fields[1].to_pylist() == [1, 2, 3]
+    large = _empty_range_query(rows=5, seed=1)
+    (frame,) = large_frame(_request(large), large).frames
+    assert frame.rows == 5 and set(frame.fields[0].values.view("int64").to_pylist()) == {0}
+
+
+def test_table_static_rows_lie_inside_a_nonempty_range() -> None:
+    query = _query(minutes=3)
+    (frame,) = table_static(_request(query), query).frames
+    times = frame.fields[0].values.view("int64").to_pylist()
+    start = int(START.timestamp() * 1000) * 1_000_000
+    assert len(times) == 4 and times[0] == start and times[-1] == start + 180_000 * 1_000_000

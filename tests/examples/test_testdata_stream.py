@@ -43,6 +43,8 @@ def _context() -> pb.PluginContext:
 async def test_subscribe_and_publish(stream_stub: Any) -> None:
     ok = await stream_stub.SubscribeStream(pb.SubscribeStreamRequest(pluginContext=_context(), path="random-walk"))
     assert ok.status == pb.SubscribeStreamResponse.OK
+    schema = Frame.from_json(ok.data)  # the initial data: the frame's schema, no rows
+    assert (schema.name, [f.name for f in schema.fields], schema.rows) == ("random-walk", ["time", "value"], 0)
     unknown = await stream_stub.SubscribeStream(pb.SubscribeStreamRequest(pluginContext=_context(), path="nope"))
     assert unknown.status == pb.SubscribeStreamResponse.NOT_FOUND
     publish = await stream_stub.PublishStream(pb.PublishStreamRequest(pluginContext=_context(), path="random-walk"))
@@ -52,9 +54,11 @@ async def test_subscribe_and_publish(stream_stub: Any) -> None:
 async def test_run_stream_sends_frames_until_cancelled(stream_stub: Any) -> None:
     options = orjson.dumps({"interval": 20, "seed": 3, "startValue": 10})
     call = stream_stub.RunStream(pb.RunStreamRequest(pluginContext=_context(), path="random-walk", data=options))
-    frames = []
+    frames: list[Frame] = []
     async for packet in call:
-        frames.append(Frame.from_json(packet.data))
+        # The first packet carries the schema; later ones only data, read against that schema.
+        frames.append(Frame.from_json(packet.data, schema=frames[0] if frames else None))
+        assert ("schema" in orjson.loads(packet.data)) == (len(frames) == 1)
         if len(frames) == 3:
             call.cancel()
             break

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -182,7 +185,6 @@ def test_unimplemented_services_answer_unimplemented(launch: Launch, make_contex
     for call in (
         lambda: DataStub(plugin.channel).QueryData(pb.QueryDataRequest(pluginContext=make_context())),
         lambda: list(ResourceStub(plugin.channel).CallResource(pb.CallResourceRequest())),
-        lambda: StreamStub(plugin.channel).SubscribeStream(pb.SubscribeStreamRequest()),
     ):
         with pytest.raises(grpc.RpcError) as err:
             call()
@@ -292,3 +294,29 @@ def test_the_highest_common_protocol_version_is_announced(launch: Launch) -> Non
 def test_start_up_is_fast(launch: Launch) -> None:
     plugin = launch("bare_plugin.py")
     assert plugin.seconds_to_handshake < 3  # generous for a shared CI machine; bench/bench_startup.py measures
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "class Handler:\n    def query_dta(self, request): ...\n",
+            "Handler.query_dta is not a handler method; did you mean query_data?",
+        ),
+        (
+            "class Handler:\n    def CheckHealth(self, request): ...\n",
+            "Handler.CheckHealth is not a handler method; did you mean check_health?",
+        ),
+        (
+            "class Handler:\n    def helper(self): ...\n",
+            "Handler has none of the handler methods (query_data, check_health",
+        ),
+    ],
+)
+def test_serve_refuses_a_handler_it_would_silently_ignore(tmp_path: Path, body: str, message: str) -> None:
+    script = tmp_path / "plugin.py"
+    script.write_text(f"from grafana_plugin_sdk import serve\n{body}\nserve(Handler())\n")
+    env = {**os.environ, "grafana_plugin_type": "datasource", "PLUGIN_PROTOCOL_VERSIONS": "2"}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert message in done.stderr

@@ -21,6 +21,7 @@ from grafana_plugin_sdk.backend import (
 from grafana_plugin_sdk.data import Field, FieldType, Frame, FrameMeta, FrameType
 
 from .resources import create_app
+from .schema import QUERY, SETTINGS, IoTQuery
 from .store import DEFAULT_DEVICES, DeviceStore
 
 MIN_API_KEY_LENGTH = 16
@@ -33,15 +34,16 @@ class IoTDataSource:
     def __init__(self, settings: DataSourceInstanceSettings) -> None:
         default_path = Path(tempfile.gettempdir()) / f"python-iot-{settings.uid or settings.id}.sqlite"
         devices = tuple(settings.json_data.get("devices") or DEFAULT_DEVICES)
-        self.store = DeviceStore(settings.json_data.get("storePath") or default_path, devices)
-        self._api_key = settings.decrypted_secure_json_data.get("apiKey", "")
+        config = SETTINGS.parse(settings)
+        self.store = DeviceStore(config.store_path or default_path, devices)
+        self._api_key = config.api_key
         self._mux = QueryTypeMux()
-        self._mux.handle("", self._history)
+        self._mux.handle("", QUERY.handler(self._history))
         self._resources = httpadapter.asgi(create_app(self.store, devices[0]))
 
-    def _history(self, request: QueryDataRequest, query: DataQuery) -> DataResponse:
+    def _history(self, request: QueryDataRequest, query: DataQuery, parsed: IoTQuery) -> DataResponse:
         """One frame per device (``device`` narrows it): time and state (1 on, 0 off) for every change."""
-        wanted = query.model.get("device")
+        wanted = parsed.device
         names = [wanted] if wanted else sorted(self.store.devices())
         start, end = query.time_range.from_.timestamp(), query.time_range.to.timestamp()
         frames = []
@@ -53,7 +55,7 @@ class IoTDataSource:
                 Frame(
                     str(device),
                     [
-                        Field("time", [round(c.time * 1e9) for c in changes], type=FieldType.TIME),
+                        Field("time", [c.epoch_ns for c in changes], type=FieldType.TIME),
                         Field(
                             "state",
                             [int(c.state == "on") for c in changes],

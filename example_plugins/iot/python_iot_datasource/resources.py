@@ -1,4 +1,5 @@
-"""The device API as a Starlette (ASGI) app: ``GET devices`` and ``POST device {"id": ..., "state": "on"}``."""
+"""The device API as a Starlette (ASGI) app: ``GET devices`` and ``POST device {"id": ..., "state": "on"}``; each
+device comes back as ``{"id", "state", "since"}`` with ``since`` in epoch milliseconds, like frame times."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def create_app(store: DeviceStore, default_device: str) -> Starlette:
     """The resource routes over ``store``; ``default_device`` is switched when a POST names none."""
 
     async def devices(request: Request) -> JSONResponse:
-        return JSONResponse([{"id": c.device, "state": c.state, "since": c.time} for c in store.devices().values()])
+        return JSONResponse([{"id": c.device, "state": c.state, "since": c.epoch_ms} for c in store.devices().values()])
 
     async def device(request: Request) -> JSONResponse:
         try:
@@ -33,7 +34,7 @@ def create_app(store: DeviceStore, default_device: str) -> Starlette:
             return JSONResponse({"message": str(exc)}, 400)
         user = httpadapter.plugin_context(request.scope).user
         return JSONResponse(
-            {"id": change.device, "state": change.state, "since": change.time, "by": user.login if user else ""}
+            {"id": change.device, "state": change.state, "since": change.epoch_ms, "by": user.login if user else ""}
         )
 
     return Starlette(routes=[Route("/devices", devices, methods=["GET"]), Route("/device", device, methods=["POST"])])

@@ -25,6 +25,16 @@ class Change:
     state: str
     time: float
 
+    @property
+    def epoch_ns(self) -> int:
+        """``time`` in nanoseconds, as frames hold it."""
+        return round(self.time * 1e9)
+
+    @property
+    def epoch_ms(self) -> int:
+        """``time`` in milliseconds, the unit of frame JSON and of the resource API (floored, as frame JSON)."""
+        return self.epoch_ns // 1_000_000
+
 
 class DeviceStore:
     """Thread-safe store of device states; every device starts ``off``."""

@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from grafana_plugin_sdk import httpadapter
+from grafana_plugin_sdk import httpadapter, sqlutil
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponseSender,
@@ -21,41 +21,46 @@ from grafana_plugin_sdk.backend import (
 )
 
 from .demo import create_demo_database
-from .macros import MacroContext, MacroError
-from .query import QueryError, connect, run_query
+from .query import connect
 from .resources import create_app
+from .schema import QUERY, SETTINGS, SQLiteQuery
 
 
 class SQLiteDataSource:
     """One instance per data source; ``jsonData.path`` names the database file (``demoData: true`` creates it)."""
 
     def __init__(self, settings: DataSourceInstanceSettings) -> None:
-        self.path = str(settings.json_data.get("path", ""))
-        if settings.json_data.get("demoData") and self.path and not Path(self.path).exists():
+        config = SETTINGS.parse(settings)
+        self.path = config.path
+        if config.demo_data and not Path(self.path).exists():
             create_demo_database(self.path)
+        self.dialect = sqlutil.SQLiteDialect()
         self._mux = QueryTypeMux()
-        self._mux.handle("", self._query)
+        self._mux.handle("", QUERY.handler(self._query))
         self._resources = httpadapter.wsgi(create_app(self.connect))
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the configured file."""
         return connect(self.path)
 
-    def _query(self, request: QueryDataRequest, query: DataQuery) -> DataResponse:
-        sql = str(query.model.get("rawSql") or "").strip()
-        if not sql:
-            return DataResponse.error_response("rawSql is empty", 400)
-        ctx = MacroContext(query.time_range.from_, query.time_range.to, query.interval)
-        row_limit = int(request.plugin_context.grafana_config.get("GF_SQL_ROW_LIMIT", "1000000") or 1_000_000)
+    def _query(self, request: QueryDataRequest, query: DataQuery, parsed: SQLiteQuery) -> DataResponse:
+        limit = sqlutil.row_limit(request.plugin_context.grafana_config)
         try:
+            sql_query = sqlutil.Query(
+                raw_sql=parsed.raw_sql,
+                time_from=query.time_range.from_,
+                time_to=query.time_range.to,
+                interval=query.interval,
+                format=sqlutil.Format(parsed.format),
+            )
             with closing(self.connect()) as db:
-                frame = run_query(db, sql, ctx, fmt=str(query.model.get("format") or "table"), row_limit=row_limit)
-        except (QueryError, MacroError) as exc:
+                frame = sqlutil.run_query(db, sql_query, self.dialect, limit=limit)
+        except sqlutil.QueryError as exc:
             return DataResponse.error_response(str(exc), 400)
         return DataResponse([frame])
 
     async def query_data(self, request: QueryDataRequest) -> QueryDataResponse:
-        """Run each query's ``rawSql`` (``format``: ``table`` or ``time_series``)."""
+        """Run each query's ``rawSql`` with Grafana's macros (``format``: ``table`` by default, or ``time_series``)."""
         return await self._mux.query_data(request)
 
     def check_health(self, request: CheckHealthRequest) -> CheckHealthResult:
@@ -63,7 +68,7 @@ class SQLiteDataSource:
         try:
             with closing(self.connect()) as db:
                 (tables,) = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
-        except QueryError as exc:
+        except sqlutil.QueryError as exc:
             return CheckHealthResult.error(str(exc))
         except sqlite3.DatabaseError as exc:
             return CheckHealthResult.error(f"{self.path} is not a SQLite database: {exc}")

@@ -9,7 +9,7 @@ from contextlib import closing
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from .query import QueryError
+from grafana_plugin_sdk.sqlutil import QueryError
 
 
 def create_app(connect: Callable[[], sqlite3.Connection]) -> Flask:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from grafana_plugin_sdk import httpadapter
+from grafana_plugin_sdk import httpadapter, live
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponseSender,
@@ -31,11 +31,13 @@ from grafana_plugin_sdk.backend import (
     SubscribeStreamRequest,
     SubscribeStreamResponse,
 )
-from grafana_plugin_sdk.data import Field, Frame
+from grafana_plugin_sdk.data import Field, FieldType, Frame
 
 from .scenarios import SCENARIOS, ScenarioError
 
 STREAM_PREFIX = "random-walk"
+#: The stream path whose publications are sent back to its subscribers.
+ECHO_PATH = "echo"
 _StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -52,6 +54,10 @@ def scenarios_app(environ: dict[str, Any], start_response: _StartResponse) -> It
         body = [{"id": s.id, "name": s.name, "description": s.description} for s in SCENARIOS.values()]
     start_response(status, [("Content-Type", "application/json")])
     return [orjson.dumps(body)]
+
+
+def _walk_frame(path: str, times: list[datetime], values: list[float]) -> Frame:
+    return Frame(path, [Field("time", times, type=FieldType.TIME), Field("value", values, type=FieldType.FLOAT64)])
 
 
 class TestDataSource:
@@ -87,22 +93,33 @@ class TestDataSource:
         self._resources.call_resource(request, sender)
 
     def subscribe_stream(self, request: SubscribeStreamRequest) -> SubscribeStreamResponse:
-        """Allow streams under ``random-walk``."""
-        ok = request.path.startswith(STREAM_PREFIX)
-        return SubscribeStreamResponse(StreamStatus.OK if ok else StreamStatus.NOT_FOUND)
+        """Allow streams under ``random-walk`` (initial data: the frame schema) and the ``echo`` channel."""
+        if request.path == ECHO_PATH:
+            return SubscribeStreamResponse(StreamStatus.OK)
+        if not request.path.startswith(STREAM_PREFIX):
+            return SubscribeStreamResponse(StreamStatus.NOT_FOUND)
+        return SubscribeStreamResponse(StreamStatus.OK, live.initial_data(_walk_frame(request.path, [], [])))
 
     def publish_stream(self, request: PublishStreamRequest) -> PublishStreamResponse:
-        """Streams are read-only."""
+        """Random walks are read-only; ``echo`` sends every publication to its subscribers."""
+        if request.path == ECHO_PATH:
+            return PublishStreamResponse(StreamStatus.OK, request.data)
         return PublishStreamResponse(StreamStatus.PERMISSION_DENIED)
 
     async def run_stream(self, request: RunStreamRequest, sender: StreamSender) -> None:
-        """Send one random-walk point every ``interval`` ms (from the request data JSON, default 500) until cancelled."""
+        """Send ``points`` random-walk points every ``interval`` ms (request data JSON; defaults 1 and 500) until
+        cancelled: the schema with the first frame, data only after it. ``echo`` sends nothing of its own."""
+        if request.path == ECHO_PATH:
+            await asyncio.Event().wait()
         options = orjson.loads(request.data) if request.data else {}
-        interval = max(10, int(options.get("interval", 500))) / 1000
+        interval = max(1, int(options.get("interval", 500))) / 1000
+        points = min(max(1, int(options.get("points", 1))), 10_000)
         rng = np.random.default_rng(options.get("seed"))
         value = float(options.get("startValue", 50.0))
+        frames = live.FrameSender(sender)
         while True:
-            value += float(rng.random() - 0.5)
+            values = value + np.cumsum(rng.random(points) - 0.5)
+            value = float(values[-1])
             now = datetime.now(UTC)
-            sender.send_frame(Frame(request.path, [Field("time", [now]), Field("value", [value])]))
+            frames.send_frame(_walk_frame(request.path, [now] * points, values.tolist()))
             await asyncio.sleep(interval)

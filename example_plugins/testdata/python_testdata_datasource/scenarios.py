@@ -105,7 +105,7 @@ def random_walk_values(
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """A clamped random walk, vectorised: cumulative uniform steps plus optional noise."""
     steps = (rng.random(count) - 0.5) * spread
-    steps[0] = 0.0
+    steps[:1] = 0.0  # the walk starts at start (no-op for an empty walk)
     values = start + np.cumsum(steps)
     if noise:
         values += (rng.random(count) - 0.5) * noise
@@ -127,7 +127,9 @@ def _timeseries_meta() -> FrameMeta:
 
 
 def random_walk(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """seriesCount walks between min and max with spread/noise; seed makes it repeatable."""
+    """seriesCount walks between min and max with spread/noise; seed makes it repeatable.
+
+    Points lie inside the time range: an empty range gives the series with no rows (as Grafana's TestData)."""
     rng = _rng(query)
     series = _count(query, "seriesCount", 1, 1000)
     low, high = _number(query, "min", None), _number(query, "max", None)
@@ -163,7 +165,9 @@ def random_walk(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def csv_metric_values(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """stringInput like 1,20,90,30,5,0 spread evenly over the time range (null for gaps)."""
+    """stringInput like 1,20,90,30,5,0 spread evenly over the time range (null for gaps).
+
+    The values are the user's data: an empty range puts them all at its start (as Grafana's TestData)."""
     text = str(_param(query, "stringInput", "1,20,90,30,5,0"))
     raw = [v.strip() for v in text.split(",")]
     values: list[float | None] = []
@@ -212,16 +216,19 @@ def csv_content(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def table_static(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """A small fixed table with a column of each common type."""
-    times = _timestamps(query, 4)
+    """A small fixed table with a column of each common type, its rows spread over the time range.
+
+    An empty range holds no row times: the table then has no rows (as Grafana's TestData)."""
+    start, end = _range_ms(query)
+    rows = 4 if end > start else 0
     frame = Frame(
         "",
         [
-            Field("time", times),
-            Field("host", ["alpha", "beta", "gamma", "delta"]),
-            Field("cpu", [12.5, 87.25, 45.0, None], type=FieldType.FLOAT64, nullable=True),
-            Field("requests", [1200, 34000, 560, 78], type=FieldType.INT64),
-            Field("healthy", [True, False, True, True]),
+            Field("time", _timestamps(query, rows)),
+            Field("host", ["alpha", "beta", "gamma", "delta"][:rows], type=FieldType.STRING),
+            Field("cpu", [12.5, 87.25, 45.0, None][:rows], type=FieldType.FLOAT64, nullable=True),
+            Field("requests", [1200, 34000, 560, 78][:rows], type=FieldType.INT64),
+            Field("healthy", [True, False, True, True][:rows], type=FieldType.BOOL),
         ],
         meta=FrameMeta(type=FrameType.TABLE),
     )
@@ -256,7 +263,7 @@ def no_data_points(request: QueryDataRequest, query: DataQuery) -> DataResponse:
 
 
 def large_frame(request: QueryDataRequest, query: DataQuery) -> DataResponse:
-    """rows rows (default 1,000,000) of time + float64 across the range, for benchmarks."""
+    """rows rows (default 1,000,000) of time + float64 across the range (all at its start if empty), for benchmarks."""
     rows = _count(query, "rows", 1_000_000, MAX_ROWS)
     rng = _rng(query)
     values = random_walk_values(rows, rng, start=50.0, spread=1.0, noise=0.0, low=None, high=None)

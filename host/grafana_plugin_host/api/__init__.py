@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
-import importlib
-
 from starlette.routing import BaseRoute
 
-#: Route modules in this package; those not yet present in a checkout are skipped.
-_MODULES = (
-    "datasources",
-    "misc",
-    "query",
-    "ds_health",
-    "resources",
-    "proxy",
-    "tsdb",
-    "plugins",
-    "orgs",
-    "users",
-    "serviceaccounts",
+from . import (
+    app_settings,
+    datasources,
+    ds_health,
+    misc,
+    orgs,
+    plugins,
+    proxy,
+    query,
+    resources,
+    serviceaccounts,
+    tsdb,
+    users,
 )
 
-
-def _collect() -> list[BaseRoute]:
-    collected: list[BaseRoute] = []
-    for name in _MODULES:
-        qualified = f"{__name__}.{name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as exc:
-            if exc.name != qualified:
-                raise
-            continue
-        collected.extend(module.routes)
-    return collected
-
-
-routes = _collect()
+routes: list[BaseRoute] = [
+    route
+    for module in (
+        datasources,
+        misc,
+        query,
+        ds_health,
+        resources,
+        proxy,
+        tsdb,
+        plugins,
+        app_settings,
+        orgs,
+        users,
+        serviceaccounts,
+    )
+    for route in module.routes
+]
 
 __all__ = ["routes"]

@@ -10,8 +10,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grafana_plugin_host import rbac
+from grafana_plugin_host.ds_input import check_spec, decode_body, validate_url
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import DataSource, Identity
+from grafana_plugin_host.services import services_of
 from grafana_plugin_host.store import (
     DataSourceNameExistsError,
     DataSourceNotFoundError,
@@ -21,9 +23,9 @@ from grafana_plugin_host.store import (
     Store,
     StoreError,
 )
+from grafana_plugin_host.web import JSONResponse, identity_of, path_id, read_json
 
-from ._ds_input import check_spec, decode_body, validate_url
-from ._http import JSONResponse, identity_of, path_id, read_json, type_info
+from ._plugin_types import type_info
 
 NOT_FOUND = "Data source not found"
 
@@ -39,7 +41,7 @@ _DS_ACTIONS = (
 
 
 def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
+    store: Store = services_of(request).store
     return store
 
 

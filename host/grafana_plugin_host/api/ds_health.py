@@ -1,4 +1,4 @@
-"""``/api/datasources/uid/:uid/health`` and ``/api/datasources/:id/health``: CheckHealth as HTTP_API.md §3."""
+"""``/api/datasources/uid/:uid/health`` and ``/api/datasources/:id/health``: CheckHealth as Grafana answers it."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import (
+from grafana_plugin_host.api.forward import (
     ALL_METHODS,
     Target,
     datasource_target,
     load_datasource_from_path,
     plugin_error,
 )
-from grafana_plugin_host.api._http import JSONResponse, identity_of
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginError
+from grafana_plugin_host.web import JSONResponse, identity_of
 from grafana_plugin_sdk.backend import CheckHealthRequest, CheckHealthResult, HealthStatus
 
 NOT_IMPLEMENTED_MESSAGE = "Health check not implemented"
@@ -33,7 +33,7 @@ def health_body(result: CheckHealthResult) -> tuple[int, dict[str, Any]]:
 async def check_health(target: Target) -> Response:
     """Call CheckHealth on ``target`` and answer as Grafana does (unimplemented: 400 UNKNOWN)."""
     try:
-        result: CheckHealthResult = await target.client.check_health(CheckHealthRequest(target.context))
+        result: CheckHealthResult = await target.client.check_health(CheckHealthRequest(target.context, target.headers))
     except MethodNotImplementedError:
         result = CheckHealthResult(HealthStatus.UNKNOWN, NOT_IMPLEMENTED_MESSAGE)
     except PluginError as exc:

@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from grafana_plugin_host.api._http import JSONResponse, identity_of
-from grafana_plugin_host.auth._forms import int_param, json_object, paging, text_field
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
 from grafana_plugin_host.rbac import require, require_global
+from grafana_plugin_host.services import services_of
 from grafana_plugin_host.store import identity as db
+from grafana_plugin_host.web import JSONResponse, identity_of, int_param, json_object, paging, text_field
 
 
 def _org_body(org: db.Org) -> dict[str, Any]:
@@ -34,7 +34,7 @@ async def search_orgs(request: Request) -> JSONResponse:
     page, per_page = paging(request)
     query = request.query_params.get("name") or request.query_params.get("query", "")
     search = partial(db.search_orgs, query=query, limit=per_page, offset=(page - 1) * per_page)
-    orgs = await request.app.state.store.read(search)
+    orgs = await services_of(request).store.read(search)
     return JSONResponse([{"id": org.id, "name": org.name} for org in orgs])
 
 
@@ -44,14 +44,10 @@ async def create_org(request: Request) -> JSONResponse:
     require_global(identity, "orgs:create")
     name = text_field(await json_object(request), "name", required=True)
 
-    def create(conn: Any) -> int:
-        org_id = db.create_org(conn, name)
-        if identity.user_id and not identity.is_service_account:
-            db.add_member(conn, org_id, identity.user_id, "Admin")
-        return org_id
-
+    admin = identity.user_id if identity.user_id and not identity.is_service_account else None
+    create = partial(db.create_org_with_admin, name=name, admin_user_id=admin)
     try:
-        org_id = await request.app.state.store.write(create)
+        org_id = await services_of(request).store.write(create)
     except db.OrgNameTakenError:
         raise ApiError(409, "Organization name taken") from None
     return JSONResponse({"orgId": org_id, "message": "Organization created"})
@@ -61,7 +57,7 @@ async def get_org(request: Request) -> JSONResponse:
     """GET /api/orgs/:orgId."""
     org_id = int_param(request, "org_id", "orgId is invalid")
     _require_read(identity_of(request), org_id)
-    org = await request.app.state.store.read(partial(db.get_org, org_id=org_id))
+    org = await services_of(request).store.read(partial(db.get_org, org_id=org_id))
     if org is None:
         raise ApiError(404, "Organization not found")
     return JSONResponse(_org_body(org))
@@ -70,7 +66,7 @@ async def get_org(request: Request) -> JSONResponse:
 async def get_org_by_name(request: Request) -> JSONResponse:
     """GET /api/orgs/name/:name."""
     require_global(identity_of(request), "orgs:read")
-    org = await request.app.state.store.read(partial(db.get_org_by_name, name=request.path_params["name"]))
+    org = await services_of(request).store.read(partial(db.get_org_by_name, name=request.path_params["name"]))
     if org is None:
         raise ApiError(404, "Organization not found")
     return JSONResponse(_org_body(org))

@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import app_target, plugin_error, plugin_manager, prepared_headers
-from grafana_plugin_host.api._http import JSONResponse, identity_of
+from grafana_plugin_host.api.app_settings import plugin_target
 from grafana_plugin_host.api.ds_health import check_health
+from grafana_plugin_host.api.forward import plugin_error, plugin_manager, prepared_headers
 from grafana_plugin_host.api.resources import forward_resource, resource_routes
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginError
+from grafana_plugin_host.web import JSONResponse, identity_of
 from grafana_plugin_sdk.backend import CollectMetricsRequest, CollectMetricsResult
 
 
@@ -61,13 +62,13 @@ async def plugin_errors(request: Request) -> Response:
 
 async def plugin_health(request: Request) -> Response:
     """``GET /api/plugins/:id/health``: CheckHealth without a data source."""
-    target = app_target(request, identity_of(request), request.path_params["plugin_id"])
+    target = await plugin_target(request, identity_of(request), request.path_params["plugin_id"])
     return await check_health(target)
 
 
 async def plugin_metrics(request: Request) -> Response:
     """``GET /api/plugins/:id/metrics``: CollectMetrics, Prometheus text (empty when not implemented)."""
-    target = app_target(request, identity_of(request), request.path_params["plugin_id"])
+    target = await plugin_target(request, identity_of(request), request.path_params["plugin_id"])
     try:
         result: CollectMetricsResult = await target.client.collect_metrics(CollectMetricsRequest(target.context))
     except MethodNotImplementedError:
@@ -80,7 +81,7 @@ async def plugin_metrics(request: Request) -> Response:
 async def plugin_resource(request: Request) -> Response:
     """Any method on ``/api/plugins/:id/resources[/*]``: the plugin's CallResource (app plugins)."""
     identity = identity_of(request)
-    target = app_target(request, identity, request.path_params["plugin_id"])
+    target = await plugin_target(request, identity, request.path_params["plugin_id"])
     return await forward_resource(request, target, prepared_headers(request, identity, None))
 
 

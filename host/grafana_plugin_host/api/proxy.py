@@ -1,4 +1,4 @@
-"""``/api/datasources/proxy/uid/:uid/*`` (and by id): forward HTTP to the data source's URL (HTTP_API.md §4b).
+"""``/api/datasources/proxy/uid/:uid/*`` (and by id): forward HTTP to the data source's URL as Grafana's data source proxy does.
 
 Request and response bodies stream both ways (httpx). The data source's basic auth, ``jsonData.httpHeaderNameN`` +
 ``secureJsonData.httpHeaderValueN`` headers and ``jsonData.timeout`` apply; so do the plugin.json ``routes``
@@ -21,16 +21,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import (
+from grafana_plugin_host.api.forward import (
     ALL_METHODS,
     load_datasource_from_path,
     plugin_meta,
     prepared_headers,
     streaming_response,
 )
-from grafana_plugin_host.api._http import identity_of
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import DataSource, Identity, OrgRole
+from grafana_plugin_host.services import services_of
+from grafana_plugin_host.web import identity_of
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
 
 log = logging.getLogger(__name__)
@@ -224,8 +225,8 @@ async def datasource_proxy(request: Request) -> Response:
     meta = plugin_meta(request, ds.type)
     if meta is None:
         raise ApiError(404, "Unable to find datasource plugin")
-    settings = request.app.state.settings
-    secrets: dict[str, str] = await request.app.state.store.decrypted_secrets(ds)
+    settings = services_of(request).settings
+    secrets: dict[str, str] = await services_of(request).store.decrypted_secrets(ds)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_request_body_bytes:
         raise ApiError(413, f"Request body too large (limit {settings.max_request_body_bytes} bytes)")

@@ -17,17 +17,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import (
+from grafana_plugin_host.api.forward import (
     Target,
     datasource_target,
     load_datasource,
     plugin_error,
 )
-from grafana_plugin_host.api._http import identity_of, read_json
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ApiError, PluginError
-from grafana_plugin_host.gtime import TimeParseError, parse_time_range
 from grafana_plugin_host.models import DataSource, Identity
+from grafana_plugin_host.services import services_of
+from grafana_plugin_host.web import grafana_error, identity_of, read_json
 from grafana_plugin_sdk.backend import (
     DataQuery,
     DataResponse,
@@ -35,18 +35,14 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
     TimeRange,
+    query_data_response_to_json,
 )
-from grafana_plugin_sdk.backend._json import query_data_response_to_json
+from grafana_plugin_sdk.gtime import TimeParseError, parse_time_range
 
 EXPRESSION_UID = "__expr__"
 MULTI_STATUS_TOGGLE = "datasourceQueryMultiStatus"
 #: Responses with more cells than this are converted to JSON on a worker thread, keeping the event loop free.
 THREAD_THRESHOLD_CELLS = 20_000
-
-
-def _grafana_error(status: int, message: str, message_id: str) -> ApiError:
-    """An errutil-style error body, as Grafana's query service writes it."""
-    return ApiError(status, message, messageId=message_id, statusCode=status, traceID="")
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ def datasource_ref(query: Mapping[str, Any]) -> DataSourceRef:
     ds_id = _int_or(query.get("datasourceId"), 0)
     if ds_id > 0:
         return DataSourceRef(id=ds_id)
-    raise _grafana_error(400, "Query does not contain a valid data source identifier", "query.invalidDatasourceId")
+    raise grafana_error(400, "query.invalidDatasourceId", "Query does not contain a valid data source identifier")
 
 
 def _time_value(body: Mapping[str, Any], key: str) -> str:
@@ -117,7 +113,7 @@ def parse_queries(body: Any, now: datetime | None = None) -> list[tuple[DataSour
         raise ApiError(400, "bad request data")
     queries = body.get("queries")
     if not isinstance(queries, list) or not queries:
-        raise _grafana_error(400, "No queries found", "query.noQueries")
+        raise grafana_error(400, "query.noQueries", "No queries found")
     time_range = parse_time_keys(body, now)
     parsed: list[tuple[DataSourceRef, DataQuery]] = []
     for query in queries:
@@ -185,15 +181,17 @@ def check_consistency_headers(headers: Mapping[str, str], groups: list[Group]) -
     for name, wanted in expected.items():
         sent = headers.get(name)
         if sent is not None and _header_set(sent) != wanted:
-            raise _grafana_error(
-                400, "The request headers point to a different plugin that the request body/url", "query.headerMismatch"
+            raise grafana_error(
+                400, "query.headerMismatch", "The request headers point to a different plugin that the request body/url"
             )
 
 
 async def _query_group(request: Request, identity: Identity, group: Group) -> QueryDataResponse:
     target: Target = await datasource_target(request, identity, group.datasource)
     try:
-        response: QueryDataResponse = await target.client.query_data(QueryDataRequest(target.context, group.queries))
+        response: QueryDataResponse = await target.client.query_data(
+            QueryDataRequest(target.context, group.queries, target.headers)
+        )
     except PluginError as exc:
         raise plugin_error(exc, failed="An error occurred within the plugin") from exc
     return response
@@ -211,7 +209,7 @@ async def execute(request: Request, identity: Identity, groups: list[Group]) -> 
     """
     if len(groups) == 1:
         return await _query_group(request, identity, groups[0])
-    limit = asyncio.Semaphore(max(1, request.app.state.settings.concurrent_query_limit))
+    limit = asyncio.Semaphore(max(1, services_of(request).settings.concurrent_query_limit))
 
     async def run(group: Group) -> QueryDataResponse:
         async with limit:
@@ -266,7 +264,7 @@ async def run_query_request(request: Request) -> tuple[Identity, QueryDataRespon
 async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
-    status = response_status(response, request.app.state.settings)
+    status = response_status(response, services_of(request).settings)
     body = await render_off_loop(response, query_data_response_to_json)
     return Response(body, status_code=status, media_type="application/json")
 

@@ -1,4 +1,4 @@
-"""``/api/datasources/uid/:uid/resources/*`` (and by id): CallResource, the answer streamed chunk by chunk (§4)."""
+"""``/api/datasources/uid/:uid/resources/*`` (and by id): CallResource, the answer streamed chunk by chunk."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api._forward import (
+from grafana_plugin_host.api._identity import resource_identity_headers
+from grafana_plugin_host.api.forward import (
     ALL_METHODS,
     Target,
     datasource_target,
@@ -20,8 +21,8 @@ from grafana_plugin_host.api._forward import (
     prepared_headers,
     streaming_response,
 )
-from grafana_plugin_host.api._http import identity_of, read_body
 from grafana_plugin_host.errors import ApiError, PluginError
+from grafana_plugin_host.web import identity_of, read_body
 from grafana_plugin_sdk.backend import CallResourceRequest, CallResourceResponse
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,8 @@ async def datasource_resource(request: Request) -> Response:
     identity = identity_of(request)
     ds = await load_datasource_from_path(request, identity, not_found="Data source not found")
     target = await datasource_target(request, identity, ds, no_plugin=unable_to_find_plugin)
-    return await forward_resource(request, target, prepared_headers(request, identity, ds))
+    headers = prepared_headers(request, identity, ds) | resource_identity_headers(target.headers)
+    return await forward_resource(request, target, headers)
 
 
 def resource_routes(prefix: str, endpoint: Any) -> list[BaseRoute]:

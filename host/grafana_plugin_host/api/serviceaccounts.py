@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.routing import Route
 
-from grafana_plugin_host.api._http import JSONResponse, grafana_error, identity_of
-from grafana_plugin_host.auth._forms import int_param, iso, json_object, paging, role_field, text_field
-from grafana_plugin_host.auth._tokens import generate_token, hash_token
+from grafana_plugin_host.auth import generate_token, hash_token
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import OrgRole
 from grafana_plugin_host.rbac import require, require_role_at_most
+from grafana_plugin_host.services import services_of
 from grafana_plugin_host.store import identity as db
+from grafana_plugin_host.web import (
+    JSONResponse,
+    grafana_error,
+    identity_of,
+    int_param,
+    iso,
+    json_object,
+    paging,
+    role_field,
+    text_field,
+)
 
 _SEVEN_DAYS = 7 * 24 * 3600
 
@@ -45,11 +56,16 @@ def _account_id(request: Request, action: str) -> int:
     return account_id
 
 
-def _existing(conn: Connection, org_id: int, account_id: int) -> db.ServiceAccount:
-    account = db.get_service_account(conn, org_id, account_id)
-    if account is None:
-        raise _not_found()
-    return account
+T = TypeVar("T")
+
+
+async def _account_call(request: Request, fn: Callable[[Connection], T], *, write: bool = False) -> T:
+    """Run a store operation on one service account; its 404 when the org has no such account."""
+    store = services_of(request).store
+    try:
+        return await (store.write(fn) if write else store.read(fn))
+    except db.ServiceAccountNotFoundError:
+        raise _not_found() from None
 
 
 def _bool_field(body: dict[str, Any], key: str) -> bool | None:
@@ -69,12 +85,9 @@ async def create_account(request: Request) -> JSONResponse:
     disabled = bool(_bool_field(body, "isDisabled"))
     require_role_at_most(identity, role)
 
-    def create(conn: Connection) -> db.ServiceAccount:
-        account_id = db.create_service_account(conn, identity.org_id, name, role, is_disabled=disabled)
-        return _existing(conn, identity.org_id, account_id)
-
+    create = partial(db.new_service_account, org_id=identity.org_id, name=name, role=role, is_disabled=disabled)
     try:
-        account = await request.app.state.store.write(create)
+        account = await services_of(request).store.write(create)
     except db.ServiceAccountExistsError:
         raise grafana_error(400, "serviceaccounts.ErrAlreadyExists", "service account already exists") from None
     return JSONResponse(_account_body(account), status_code=201)
@@ -92,7 +105,7 @@ async def search_accounts(request: Request) -> JSONResponse:
         limit=per_page,
         offset=(page - 1) * per_page,
     )
-    total, accounts = await request.app.state.store.read(search)
+    total, accounts = await services_of(request).store.read(search)
     body = {"totalCount": total, "serviceAccounts": [_account_body(a) for a in accounts]}
     return JSONResponse({**body, "page": page, "perPage": per_page})
 
@@ -101,7 +114,7 @@ async def get_account(request: Request) -> JSONResponse:
     """GET /api/serviceaccounts/:id."""
     account_id = _account_id(request, "serviceaccounts:read")
     org_id = identity_of(request).org_id
-    account = await request.app.state.store.read(partial(_existing, org_id=org_id, account_id=account_id))
+    account = await _account_call(request, partial(db.existing_service_account, org_id=org_id, account_id=account_id))
     return JSONResponse(_account_body(account))
 
 
@@ -116,20 +129,11 @@ async def update_account(request: Request) -> JSONResponse:
     if role is not None:
         require_role_at_most(identity, role)
 
-    def change(conn: Connection) -> db.ServiceAccount:
-        _existing(conn, identity.org_id, account_id)
-        columns: dict[str, Any] = {}
-        if name:
-            columns.update(name=name, login=db.service_account_login(identity.org_id, name))
-        if disabled is not None:
-            columns["is_disabled"] = disabled
-        if columns:
-            db.update_user(conn, account_id, **columns)
-        if role is not None:
-            db.set_member_role(conn, identity.org_id, account_id, role)
-        return _existing(conn, identity.org_id, account_id)
-
-    account = await request.app.state.store.write(change)
+    change = partial(
+        db.change_service_account,
+        org_id=identity.org_id, account_id=account_id, name=name, role=role, is_disabled=disabled,
+    )  # fmt: skip
+    account = await _account_call(request, change, write=True)
     message = {"message": "Service account updated", "id": account.id, "name": account.name}
     return JSONResponse({**message, "serviceaccount": _account_body(account)})
 
@@ -138,7 +142,7 @@ async def delete_account(request: Request) -> JSONResponse:
     """DELETE /api/serviceaccounts/:id: the account and all its tokens."""
     account_id = _account_id(request, "serviceaccounts:delete")
     org_id = identity_of(request).org_id
-    deleted = await request.app.state.store.write(
+    deleted = await services_of(request).store.write(
         partial(db.delete_service_account, org_id=org_id, account_id=account_id)
     )
     if not deleted:
@@ -171,11 +175,7 @@ async def list_tokens(request: Request) -> JSONResponse:
     account_id = _account_id(request, "serviceaccounts:read")
     org_id = identity_of(request).org_id
 
-    def tokens(conn: Connection) -> list[db.Token]:
-        _existing(conn, org_id, account_id)
-        return list(db.list_tokens(conn, org_id, account_id))
-
-    found = await request.app.state.store.read(tokens)
+    found = await _account_call(request, partial(db.account_tokens, org_id=org_id, account_id=account_id))
     now = time.time()
     return JSONResponse([_token_body(token, now) for token in found])
 
@@ -193,12 +193,11 @@ async def create_token(request: Request) -> JSONResponse:
     token = generate_token()
     hashed = hash_token(token)
 
-    def add(conn: Connection) -> int:
-        account = _existing(conn, org_id, account_id)
-        return db.add_token(conn, org_id, account_id, name, hashed, account.role, expires)
-
+    add = partial(
+        db.add_account_token, org_id=org_id, account_id=account_id, name=name, hashed_key=hashed, expires=expires
+    )
     try:
-        token_id = await request.app.state.store.write(add)
+        token_id = await _account_call(request, add, write=True)
     except db.TokenNameTakenError:
         raise ApiError(409, "service account token with given name already exists in the organization") from None
     return JSONResponse({"id": token_id, "name": name, "key": str(token)})
@@ -210,11 +209,8 @@ async def revoke_token(request: Request) -> JSONResponse:
     token_id = int_param(request, "token_id", "Token ID is invalid")
     org_id = identity_of(request).org_id
 
-    def revoke(conn: Connection) -> bool:
-        _existing(conn, org_id, account_id)
-        return db.revoke_token(conn, org_id, account_id, token_id)
-
-    if not await request.app.state.store.write(revoke):
+    revoke = partial(db.revoke_account_token, org_id=org_id, account_id=account_id, token_id=token_id)
+    if not await _account_call(request, revoke, write=True):
         raise grafana_error(404, "serviceaccounts.ErrTokenNotFound", "service account token not found")
     return JSONResponse({"message": "Service account token deleted"})
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.routing import Route
 
-from grafana_plugin_host.api._http import JSONResponse, identity_of
-from grafana_plugin_host.auth._forms import int_param, json_object, role_field, text_field
-from grafana_plugin_host.auth._passwords import hash_password, salt_of
+from grafana_plugin_host.auth import hash_password, salt_of
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import OrgRole
 from grafana_plugin_host.rbac import require, require_global, require_role_at_most
+from grafana_plugin_host.services import services_of
 from grafana_plugin_host.store import identity as db
+from grafana_plugin_host.web import JSONResponse, identity_of, int_param, json_object, role_field, text_field
 
 #: Role of a user created by a server admin in the org it names (Grafana's ``auto_assign_org_role``).
 DEFAULT_ROLE = OrgRole.VIEWER
@@ -41,17 +40,14 @@ async def create_user(request: Request) -> JSONResponse:
     if not isinstance(org_id, int) or isinstance(org_id, bool) or org_id < 1:
         raise ApiError(400, "bad request data")
     stored = hash_password(password)
-
-    def create(conn: Connection) -> int:
-        if db.get_org(conn, org_id) is None:
-            raise ApiError(400, "organization not found")
-        return db.create_user(
-            conn, login=login, email=email, name=name, org_id=org_id, role=DEFAULT_ROLE,
-            password=stored, salt=salt_of(stored),
-        )  # fmt: skip
-
+    create = partial(
+        db.create_user_in_org,
+        login=login, email=email, name=name, org_id=org_id, role=DEFAULT_ROLE, password=stored, salt=salt_of(stored),
+    )  # fmt: skip
     try:
-        user_id = await request.app.state.store.write(create)
+        user_id = await services_of(request).store.write(create)
+    except db.OrgNotFoundError:
+        raise ApiError(400, "organization not found") from None
     except db.UserExistsError:
         raise ApiError(412, f"User with email '{email}' or username '{login}' already exists") from None
     return JSONResponse({"id": user_id, "message": "User created"})
@@ -74,7 +70,7 @@ async def list_org_users(request: Request) -> JSONResponse:
     """GET /api/org/users: the caller's org members with their roles."""
     identity = identity_of(request)
     require(identity, "org.users:read", "users:*")
-    members = await request.app.state.store.read(partial(db.list_members, org_id=identity.org_id))
+    members = await services_of(request).store.read(partial(db.list_members, org_id=identity.org_id))
     return JSONResponse([_member_body(member) for member in members])
 
 
@@ -87,26 +83,14 @@ async def add_org_user(request: Request) -> JSONResponse:
     role = role_field(body)
     require_role_at_most(identity, role)
 
-    def add(conn: Connection) -> int:
-        found = db.find_user(conn, login)
-        if found is None:
-            raise _user_not_found()
-        db.add_member(conn, identity.org_id, found.id, role)
-        return found.id
-
+    add = partial(db.add_member_by_login, org_id=identity.org_id, login_or_email=login, role=role)
     try:
-        user_id = await request.app.state.store.write(add)
+        user_id = await services_of(request).store.write(add)
+    except db.UserNotFoundError:
+        raise _user_not_found() from None
     except db.AlreadyMemberError:
         raise ApiError(409, "User is already member of this organization") from None
     return JSONResponse({"message": "User added to organization", "userId": user_id})
-
-
-def _human_member_role(conn: Connection, org_id: int, user_id: int) -> str:
-    found = db.get_user(conn, user_id)
-    role = db.role_in_org(conn, user_id, org_id)
-    if found is None or found.is_service_account or role is None:
-        raise _user_not_found()
-    return role
 
 
 async def update_org_user(request: Request) -> JSONResponse:
@@ -117,13 +101,13 @@ async def update_org_user(request: Request) -> JSONResponse:
     role = role_field(await json_object(request))
     require_role_at_most(identity, role)
 
-    def change(conn: Connection) -> None:
-        current = _human_member_role(conn, identity.org_id, user_id)
-        if current == OrgRole.ADMIN and role != OrgRole.ADMIN and db.count_admins(conn, identity.org_id) <= 1:
-            raise ApiError(400, "Cannot change role so that there is no organization admin left")
-        db.set_member_role(conn, identity.org_id, user_id, role)
-
-    await request.app.state.store.write(change)
+    change = partial(db.change_member_role, org_id=identity.org_id, user_id=user_id, role=role)
+    try:
+        await services_of(request).store.write(change)
+    except db.UserNotFoundError:
+        raise _user_not_found() from None
+    except db.LastAdminError:
+        raise ApiError(400, "Cannot change role so that there is no organization admin left") from None
     return JSONResponse({"message": "Organization user updated"})
 
 
@@ -133,13 +117,13 @@ async def remove_org_user(request: Request) -> JSONResponse:
     user_id = int_param(request, "user_id", "userId is invalid")
     require(identity, "org.users:remove", f"users:id:{user_id}")
 
-    def remove(conn: Connection) -> None:
-        current = _human_member_role(conn, identity.org_id, user_id)
-        if current == OrgRole.ADMIN and db.count_admins(conn, identity.org_id) <= 1:
-            raise ApiError(400, "Cannot remove last organization admin")
-        db.remove_member(conn, identity.org_id, user_id)
-
-    await request.app.state.store.write(remove)
+    remove = partial(db.remove_person, org_id=identity.org_id, user_id=user_id)
+    try:
+        await services_of(request).store.write(remove)
+    except db.UserNotFoundError:
+        raise _user_not_found() from None
+    except db.LastAdminError:
+        raise ApiError(400, "Cannot remove last organization admin") from None
     return JSONResponse({"message": "User removed from organization"})
 
 

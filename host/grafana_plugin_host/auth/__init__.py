@@ -6,7 +6,7 @@ from ._authenticator import Authenticator
 from ._bootstrap import ensure_admin_user
 from ._headers import BasicCredentials, BearerToken, parse_authorization, parse_org_header
 from ._middleware import PUBLIC_PATHS, AuthenticationMiddleware, is_protected
-from ._passwords import hash_password, verify_password
+from ._passwords import hash_password, salt_of, verify_password
 from ._ratelimit import LoginAttempts
 from ._tokens import ParsedToken, TokenFormatError, generate_token, hash_token, parse_token
 
@@ -27,5 +27,6 @@ __all__ = [
     "parse_authorization",
     "parse_org_header",
     "parse_token",
+    "salt_of",
     "verify_password",
 ]

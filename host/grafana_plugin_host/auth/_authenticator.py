@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Engine
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.models import Identity, OrgRole
 from grafana_plugin_host.store import identity as db
+from grafana_plugin_host.store import read_in, write_in
 
 from . import _errors as errors
-from ._db import read, write
 from ._headers import BasicCredentials, BearerToken, Credentials
 from ._passwords import DUMMY_HASH, verify_password
 from ._ratelimit import LoginAttempts
@@ -106,23 +106,23 @@ class Authenticator:
 
     def _password(self, credentials: BasicCredentials, org_id: int, client: str) -> Identity:
         if not self.settings.basic_auth_enabled:
-            raise errors.unauthorized()
+            raise errors.UNAUTHORIZED.error()
         login = credentials.login
         if self.attempts.is_blocked(login, client) or not credentials.password:
-            raise errors.invalid_credentials()
-        found = read(self.engine, db.find_user, login)
+            raise errors.INVALID_CREDENTIALS.error()
+        found = read_in(self.engine, db.find_user, login)
         if found is None or not found.password:
             verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
             self.attempts.add_failure(login, client)
-            raise errors.invalid_credentials()
+            raise errors.INVALID_CREDENTIALS.error()
         if not self._passwords.check(found.id, found.password, credentials.password):
             self.attempts.add_failure(login, client)
-            raise errors.invalid_credentials()
+            raise errors.INVALID_CREDENTIALS.error()
         self.attempts.reset(login, client)
         if found.is_disabled:
-            raise errors.disabled_identity()
+            raise errors.DISABLED_IDENTITY.error()
         wanted = org_id or found.org_id
-        role = read(self.engine, db.role_in_org, found.id, wanted)
+        role = read_in(self.engine, db.role_in_org, found.id, wanted)
         return Identity(
             org_id=wanted,
             org_role=_role(role),
@@ -137,30 +137,30 @@ class Authenticator:
         try:
             hashed = hash_token(parse_token(text))
         except TokenFormatError:
-            raise errors.invalid_api_key() from None
+            raise errors.INVALID_API_KEY.error() from None
         with self.engine.connect() as conn:
             token = db.token_by_hash(conn, hashed)
             if token is None or not hmac.compare_digest(token.key.encode(), hashed.encode()):
-                raise errors.invalid_api_key()
+                raise errors.INVALID_API_KEY.error()
             if token.expires is not None and token.expires <= int(time.time()):
-                raise errors.expired_api_key()
+                raise errors.EXPIRED_API_KEY.error()
             if token.is_revoked:
-                raise errors.revoked_api_key()
+                raise errors.REVOKED_API_KEY.error()
             if org_id and org_id != token.org_id:
-                raise errors.api_key_org_mismatch()
+                raise errors.API_KEY_ORG_MISMATCH.error()
             identity = self._token_owner(conn, token)
         now = db.utcnow()
         if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
-            write(self.engine, db.touch_token, token.id, now)
+            write_in(self.engine, db.touch_token, token.id, now)
         return identity, token.expires
 
     @staticmethod
     def _token_owner(conn: Connection, token: db.Token) -> Identity:
         account = db.get_user(conn, token.service_account_id) if token.service_account_id else None
         if account is None:  # legacy API keys (no service account) are not supported
-            raise errors.invalid_api_key()
+            raise errors.INVALID_API_KEY.error()
         if account.is_disabled:
-            raise errors.disabled_identity()
+            raise errors.DISABLED_IDENTITY.error()
         role = db.role_in_org(conn, account.id, token.org_id)
         return Identity(
             org_id=token.org_id,

@@ -8,8 +8,8 @@ from sqlalchemy import Connection, Engine
 
 from grafana_plugin_host.config import Settings
 from grafana_plugin_host.store import identity as db
+from grafana_plugin_host.store import read_in, write_in
 
-from ._db import read, write
 from ._passwords import hash_password, salt_of, verify_password
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ def ensure_admin_user(engine: Engine, settings: Settings) -> None:
     if not login or not password:
         log.warning("[security] admin_user or admin_password is empty; no admin user is managed")
         return
-    found = read(engine, db.find_user, login)
+    found = read_in(engine, db.find_user, login)
     current = found is not None and bool(found.password) and verify_password(password, found.password)
     # Hash outside the write transaction: the KDF is slow and SQLite would hold its write lock meanwhile.
-    write(engine, _apply, login, None if current else hash_password(password))
+    write_in(engine, _apply, login, None if current else hash_password(password))
     if password == "admin":
         log.warning("the admin user has the default password; set [security] admin_password")

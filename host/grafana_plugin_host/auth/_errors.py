@@ -1,46 +1,43 @@
-"""The authentication errors Grafana answers with (``errutil`` bodies: message, messageId, statusCode, traceID)."""
+"""The authentication failures Grafana answers with (``errutil`` bodies: message, messageId, statusCode, traceID)."""
 
 from __future__ import annotations
 
-from grafana_plugin_host.api._http import grafana_error
+from dataclasses import dataclass
+
 from grafana_plugin_host.errors import ApiError
+from grafana_plugin_host.web import grafana_error
 
 
-def unauthorized() -> ApiError:
-    """No usable credentials: 401 ``{"message":"Unauthorized"}``."""
-    return ApiError(401, "Unauthorized")
+@dataclass(frozen=True)
+class AuthFailure:
+    """One kind of failed authentication: its status, errutil message id and message."""
+
+    status: int
+    message_id: str
+    message: str
+
+    def error(self) -> ApiError:
+        """The API error to raise (a bare ``{"message"}`` body when there is no message id)."""
+        if not self.message_id:
+            return ApiError(self.status, self.message)
+        return grafana_error(self.status, self.message_id, self.message)
 
 
-def invalid_basic_header() -> ApiError:
-    """A ``Basic`` Authorization header that does not decode to ``user:password``."""
-    return grafana_error(400, "basic-auth.invalid-header", "Invalid Basic Auth Header")
-
-
-def invalid_credentials() -> ApiError:
-    """Wrong login or password (also while the login is blocked, so blocking reveals nothing)."""
-    return grafana_error(401, "password-auth.failed", "Invalid username or password")
-
-
-def invalid_api_key() -> ApiError:
-    """A bearer token that is malformed or unknown."""
-    return grafana_error(401, "api-key.invalid", "Invalid API key")
-
-
-def expired_api_key() -> ApiError:
-    """A token past its expiry."""
-    return grafana_error(401, "api-key.expired", "Expired API key")
-
-
-def revoked_api_key() -> ApiError:
-    """A token that was revoked."""
-    return grafana_error(401, "api-key.revoked", "Revoked API key")
-
-
-def api_key_org_mismatch() -> ApiError:
-    """A token used with ``X-Grafana-Org-Id`` naming another org."""
-    return grafana_error(401, "api-key.organization-mismatch", "API key does not belong to the requested organization")
-
-
-def disabled_identity() -> ApiError:
-    """A disabled user or service account."""
-    return grafana_error(401, "identity.disabled", "Unauthorized")
+#: No usable credentials.
+UNAUTHORIZED = AuthFailure(401, "", "Unauthorized")
+#: A ``Basic`` Authorization header that does not decode to ``user:password``.
+INVALID_BASIC_HEADER = AuthFailure(400, "basic-auth.invalid-header", "Invalid Basic Auth Header")
+#: Wrong login or password (also while the login is blocked, so blocking reveals nothing).
+INVALID_CREDENTIALS = AuthFailure(401, "password-auth.failed", "Invalid username or password")
+#: A bearer token that is malformed or unknown.
+INVALID_API_KEY = AuthFailure(401, "api-key.invalid", "Invalid API key")
+#: A token past its expiry.
+EXPIRED_API_KEY = AuthFailure(401, "api-key.expired", "Expired API key")
+#: A token that was revoked.
+REVOKED_API_KEY = AuthFailure(401, "api-key.revoked", "Revoked API key")
+#: A token used with ``X-Grafana-Org-Id`` naming another org.
+API_KEY_ORG_MISMATCH = AuthFailure(
+    401, "api-key.organization-mismatch", "API key does not belong to the requested organization"
+)
+#: A disabled user or service account.
+DISABLED_IDENTITY = AuthFailure(401, "identity.disabled", "Unauthorized")

@@ -6,7 +6,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from ._errors import invalid_basic_header
+from ._errors import INVALID_BASIC_HEADER
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ def parse_basic(value: str) -> BasicCredentials:
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid_basic_header() from None
+        raise INVALID_BASIC_HEADER.error() from None
     login, sep, password = decoded.partition(":")
     if not sep:
-        raise invalid_basic_header()
+        raise INVALID_BASIC_HEADER.error()
     return BasicCredentials(login, password)
 
 

@@ -7,13 +7,14 @@ import logging
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from grafana_plugin_host.api._http import JSONResponse
 from grafana_plugin_host.errors import ApiError
 from grafana_plugin_host.models import Identity
+from grafana_plugin_host.services import Services
+from grafana_plugin_host.web import JSONResponse
 
 from ._authenticator import Authenticator
 from ._cache import IdentityCache
-from ._errors import unauthorized
+from ._errors import UNAUTHORIZED
 from ._headers import parse_authorization, parse_org_header
 from ._ratelimit import LoginAttempts
 
@@ -31,7 +32,7 @@ def is_protected(path: str) -> bool:
 class AuthenticationMiddleware:
     """Resolves the caller of each HTTP request; answers 401/400 on protected paths when that fails.
 
-    The authenticator is built on first use from ``app.state.settings`` and ``app.state.store``; identities are
+    The authenticator is built on first use from the app's services (settings and store); identities are
     served from an :class:`IdentityCache`. Credentials never reach a log line or an error body.
     """
 
@@ -44,14 +45,15 @@ class AuthenticationMiddleware:
     def authenticator(self, scope: Scope) -> Authenticator:
         """The authenticator for the app serving ``scope``."""
         if self._authenticator is None:
-            state = scope["app"].state
-            self._authenticator = Authenticator(state.store.engine, state.settings, self._attempts)
+            services = scope["app"].state.services
+            assert isinstance(services, Services)
+            self._authenticator = Authenticator(services.store.engine, services.settings, self._attempts)
         return self._authenticator
 
     def identities(self, scope: Scope) -> IdentityCache:
         """The identity cache in front of :meth:`authenticator`."""
         if self._identities is None:
-            self._identities = IdentityCache(self.authenticator(scope), scope["app"].state.store)
+            self._identities = IdentityCache(self.authenticator(scope), scope["app"].state.services.store)
         return self._identities
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,7 +64,7 @@ class AuthenticationMiddleware:
         try:
             identity = await self._identify(scope)
             if identity is None and protected:
-                raise unauthorized()
+                raise UNAUTHORIZED.error()
         except ApiError as exc:
             if protected:
                 log.info("refused %s %s: %s %s", scope.get("method", ""), scope["path"], exc.status, exc.message)

@@ -18,10 +18,8 @@ from grafana_plugin_host.config import Settings
 from grafana_plugin_host.errors import ConfigError
 from grafana_plugin_host.models import OrgRole
 from grafana_plugin_host.store import identity as db
-from grafana_plugin_host.store._engine import make_engine
-from grafana_plugin_host.store._migrate import migrate
+from grafana_plugin_host.store import make_engine, migrate, write_in
 
-from ._db import write
 from ._tokens import generate_token, hash_token
 
 _ROLES = ("Viewer", "Editor", "Admin")
@@ -58,7 +56,7 @@ def create_token(
     settings: Settings,
     *,
     name: str,
-    role: OrgRole = OrgRole.ADMIN,
+    role: OrgRole = OrgRole.VIEWER,
     org_id: int = 1,
     service_account: str = "",
     seconds_to_live: int = 0,
@@ -73,7 +71,7 @@ def create_token(
         token = generate_token()
         expires = int(time.time()) + seconds_to_live if seconds_to_live > 0 else None
         try:
-            account_id, token_id = write(
+            account_id, token_id = write_in(
                 engine, _add, org_id, service_account or name, role, name, hash_token(token), expires
             )
         except db.TokenNameTakenError:
@@ -90,7 +88,9 @@ HELP = "create a service account token without the HTTP API (prints only the tok
 def add_create_token_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``create-token`` options to its subcommand parser."""
     parser.add_argument("--name", required=True, help="token name (unique in the org)")
-    parser.add_argument("--role", default="Admin", choices=_ROLES, help="the service account's org role")
+    parser.add_argument(
+        "--role", default="Viewer", choices=_ROLES, help="the service account's org role (default Viewer)"
+    )
     parser.add_argument("--org-id", type=int, default=1, help="org of the service account (default 1)")
     parser.add_argument("--service-account", default="", help="service account name (default: the token name)")
     parser.add_argument("--seconds-to-live", type=int, default=0, help="expiry in seconds (default: never)")

@@ -3,7 +3,7 @@
 from grafana_plugin_sdk.plugin_json import PluginMeta
 
 from ._client import PluginClient
-from ._context import grafana_config, plugin_context
+from ._context import build_plugin_context, grafana_config
 from ._discovery import PluginLoadError
 from ._launch import ProcessOptions, launch_spec, plugin_environment
 from ._manager import PluginManager
@@ -16,8 +16,8 @@ __all__ = [
     "PluginMeta",
     "ProcessOptions",
     "Supervisor",
+    "build_plugin_context",
     "grafana_config",
     "launch_spec",
-    "plugin_context",
     "plugin_environment",
 ]

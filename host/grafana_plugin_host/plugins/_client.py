@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
 
 from grafana_plugin_host.errors import MethodNotImplementedError, PluginCallError, PluginError, PluginUnavailableError
+from grafana_plugin_host.tracing import plugin_call
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -16,8 +18,14 @@ from grafana_plugin_sdk.backend import (
     CheckHealthResult,
     CollectMetricsRequest,
     CollectMetricsResult,
+    PublishStreamRequest,
+    PublishStreamResponse,
     QueryDataRequest,
     QueryDataResponse,
+    RunStreamRequest,
+    StreamRequest,
+    SubscribeStreamRequest,
+    SubscribeStreamResponse,
 )
 from grafana_plugin_sdk.plugin_json import PluginMeta
 from grafana_plugin_sdk.wire import PluginProcess, PluginStubs
@@ -28,9 +36,12 @@ from grafana_plugin_sdk.wire.convert import (
     check_health_result_from_proto,
     collect_metrics_request_to_proto,
     collect_metrics_result_from_proto,
+    plugin_context_to_proto,
     query_data_request_to_proto,
     query_data_response_from_proto,
+    stream_status_from_proto,
 )
+from grafana_plugin_sdk.wire.genproto import backend_pb2 as pb
 
 from ._supervisor import Supervisor
 
@@ -81,7 +92,8 @@ class PluginClient:
     async def _unary(self, method: str, call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
         proc, stubs = await self._connect()
         try:
-            return await call(stubs)(msg)
+            with plugin_call(self.meta.id, method) as metadata:
+                return await call(stubs)(msg, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(proc, exc, method) from None
         except grpc.aio.UsageError:  # the channel closed between the check and the call
@@ -113,17 +125,54 @@ class PluginClient:
 
     async def call_resource(self, req: CallResourceRequest) -> AsyncIterator[CallResourceResponse]:
         """CallResource: the response messages as the plugin streams them (first one has status and headers)."""
+        message = call_resource_request_to_proto(req)
+        async with contextlib.aclosing(
+            self._server_stream("CallResource", lambda s: s.resource.CallResource(message))
+        ) as stream:
+            async for msg in stream:
+                yield call_resource_response_from_proto(msg)
+
+    async def _server_stream(self, method: str, start: Callable[[PluginStubs], Any]) -> AsyncGenerator[Any, None]:
+        """The messages of a server-streaming call, with plugin failures as host errors; cancelled when closed."""
         proc, stubs = await self._connect()
         try:
-            call = stubs.resource.CallResource(call_resource_request_to_proto(req))
+            call = start(stubs)
         except grpc.aio.UsageError:
             raise PluginUnavailableError(f"plugin {self.meta.id} is unavailable: it stopped") from None
         try:
             async for msg in call:
-                yield call_resource_response_from_proto(msg)
+                yield msg
         except grpc.aio.AioRpcError as exc:
-            raise await self._failure(proc, exc, "CallResource") from None
+            raise await self._failure(proc, exc, method) from None
         except asyncio.CancelledError:
-            raise self._closed(proc, "CallResource") from None
+            raise self._closed(proc, method) from None
         finally:
             call.cancel()
+
+    @staticmethod
+    def _stream_fields(req: StreamRequest) -> dict[str, Any]:
+        context = plugin_context_to_proto(req.plugin_context)
+        return {"pluginContext": context, "path": req.path, "data": req.data, "headers": dict(req.headers)}
+
+    async def subscribe_stream(self, req: SubscribeStreamRequest) -> SubscribeStreamResponse:
+        """SubscribeStream: may this caller subscribe to the path, and the initial data."""
+        msg = await self._unary(
+            "SubscribeStream", lambda s: s.stream.SubscribeStream, pb.SubscribeStreamRequest(**self._stream_fields(req))
+        )
+        return SubscribeStreamResponse(stream_status_from_proto(msg.status), msg.data)
+
+    async def publish_stream(self, req: PublishStreamRequest) -> PublishStreamResponse:
+        """PublishStream: may this caller publish, and the data to broadcast (empty: none)."""
+        msg = await self._unary(
+            "PublishStream", lambda s: s.stream.PublishStream, pb.PublishStreamRequest(**self._stream_fields(req))
+        )
+        return PublishStreamResponse(stream_status_from_proto(msg.status), msg.data)
+
+    async def run_stream(self, req: RunStreamRequest) -> AsyncIterator[bytes]:
+        """RunStream: each packet's data as the plugin sends it, until the plugin ends the stream or fails."""
+        message = pb.RunStreamRequest(**self._stream_fields(req))
+        async with contextlib.aclosing(
+            self._server_stream("RunStream", lambda s: s.stream.RunStream(message))
+        ) as stream:
+            async for msg in stream:
+                yield msg.data

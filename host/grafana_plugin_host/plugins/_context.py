@@ -55,7 +55,7 @@ def _instance_settings(ds: DataSource, secrets: Mapping[str, str]) -> DataSource
     )
 
 
-def plugin_context(
+def build_plugin_context(
     meta: PluginMeta,
     settings: Settings,
     *,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grafana_plugin_host.config import Settings
+from grafana_plugin_host.tracing import plugin_tracing_env
 from grafana_plugin_sdk.plugin_json import PluginMeta
 from grafana_plugin_sdk.wire import LaunchSpec
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
@@ -45,6 +46,7 @@ def plugin_environment(meta: PluginMeta, settings: Settings, environ: Mapping[st
         for key, value in settings.plugin_settings.get(meta.id, {}).items()
         if key not in ("path", "id")
     }
+    env.update(plugin_tracing_env(settings, meta.version))
     env.update(environ)
     env.update({"GF_VERSION": GRAFANA_VERSION, "GF_APP_URL": settings.app_url})
     if settings.feature_toggles:

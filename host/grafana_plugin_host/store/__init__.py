@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from ._apps import (
+    PluginSetting,
+    PluginSettingChange,
+    get_plugin_setting,
+    plugin_setting_secrets,
+    save_plugin_setting,
+)
 from ._changes import GenerationCache
 from ._datasources import DataSourceSpec, generate_uid
+from ._engine import WRITE, make_engine, read_in, write_in
 from ._errors import (
     DataSourceNameExistsError,
     DataSourceNotFoundError,
@@ -14,10 +22,12 @@ from ._errors import (
     SecretsError,
     StoreError,
 )
+from ._migrate import migrate
 from ._schema import metadata
 from ._store import Store
 
 __all__ = [
+    "WRITE",
     "DataSourceNameExistsError",
     "DataSourceNotFoundError",
     "DataSourceReadOnlyError",
@@ -25,10 +35,19 @@ __all__ = [
     "DataSourceUidExistsError",
     "DataSourceVersionError",
     "GenerationCache",
+    "PluginSetting",
+    "PluginSettingChange",
     "SecretKeyError",
     "SecretsError",
     "Store",
     "StoreError",
     "generate_uid",
+    "get_plugin_setting",
+    "make_engine",
     "metadata",
+    "migrate",
+    "plugin_setting_secrets",
+    "read_in",
+    "save_plugin_setting",
+    "write_in",
 ]

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 
+from grafana_plugin_host.errors import ConfigError
+
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN (no lock-upgrade deadlocks).
 WRITE = {"sqlite_immediate": True}
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 _BUSY_TIMEOUT_MS = 10_000
+#: What to install for a PostgreSQL database.
+POSTGRES_INSTALL = 'pip install "./host[postgres]"'
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created and the connection tuned for concurrent use."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        try:
+            return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(f"{parsed.get_backend_name()} needs {exc.name}: {POSTGRES_INSTALL}") from None
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_MS / 1000})
@@ -61,3 +72,16 @@ def _enable_wal(cursor: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get("sqlite_immediate", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def read_in(engine: Engine, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(connection, ...)`` in a read transaction (blocking: call it from a worker thread)."""
+    with engine.connect() as connection, connection.begin():
+        return fn(connection, *args, **kwargs)
+
+
+def write_in(engine: Engine, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(connection, ...)`` in a write transaction, committed when it returns (SQLite takes the write lock at
+    BEGIN); blocking: call it from a worker thread."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        return fn(connection, *args, **kwargs)

@@ -121,7 +121,7 @@ data_keys = Table(
 )
 
 #: One row (id 1) whose value triggers increment on every write to the tables caches depend on (see
-#: ``migrations/versions/r0002_change_counter.py``).
+#: ``migrations/versions/r0003_change_counter.py``).
 change_counter = Table(
     "change_counter",
     metadata,

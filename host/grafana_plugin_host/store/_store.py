@@ -17,7 +17,7 @@ from grafana_plugin_host.models import DataSource
 from . import _datasources as rows
 from ._changes import ChangeCounter, GenerationCache
 from ._datasources import DataSourceSpec
-from ._engine import WRITE, make_engine
+from ._engine import make_engine, read_in, write_in
 from ._errors import SecretsError
 from ._migrate import migrate
 from ._secrets import Keyring, resolve_secret_key
@@ -97,20 +97,12 @@ class Store:
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(connection)`` in a read transaction on the thread pool."""
 
-        def call() -> T:
-            with self._engine.connect() as connection, connection.begin():
-                return fn(connection)
-
-        return await self._run(call)
+        return await self._run(read_in, self._engine, fn)
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(connection)`` in a write transaction (committed when it returns) on the thread pool."""
 
-        def call() -> T:
-            with self._engine.connect().execution_options(**WRITE) as connection, connection.begin():
-                return fn(connection)
-
-        return await self.run(call)
+        return await self.run(write_in, self._engine, fn)
 
     async def ping(self) -> bool:
         """Whether the database answers."""

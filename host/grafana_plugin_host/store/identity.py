@@ -445,3 +445,124 @@ def revoke_token(conn: Connection, org_id: int, account_id: int, token_id: int) 
 def touch_token(conn: Connection, token_id: int, when: datetime) -> None:
     """Record when a token was last used."""
     conn.execute(update(api_key).where(_k.id == token_id).values(last_used_at=when))
+
+
+# ---- whole operations of the management API (each one transaction; failures are StoreErrors, never HTTP) ------
+
+
+class OrgNotFoundError(StoreError):
+    """No org has that id."""
+
+
+class UserNotFoundError(StoreError):
+    """No user (a person, not a service account) with that login, email or id is a member where asked."""
+
+
+class LastAdminError(StoreError):
+    """The change would leave the org without an Admin."""
+
+
+class ServiceAccountNotFoundError(StoreError):
+    """The org has no service account with that id."""
+
+
+def create_user_in_org(
+    conn: Connection, *, login: str, email: str, name: str, org_id: int, role: str, password: str, salt: str
+) -> int:
+    """A new user, member of ``org_id`` with ``role``; OrgNotFoundError or UserExistsError."""
+    if get_org(conn, org_id) is None:
+        raise OrgNotFoundError(org_id)
+    return create_user(
+        conn, login=login, email=email, name=name, org_id=org_id, role=role, password=password, salt=salt
+    )
+
+
+def create_org_with_admin(conn: Connection, name: str, admin_user_id: int | None) -> int:
+    """A new org, with ``admin_user_id`` (when given) as its Admin; OrgNameTakenError if the name is taken."""
+    org_id = create_org(conn, name)
+    if admin_user_id:
+        add_member(conn, org_id, admin_user_id, "Admin")
+    return org_id
+
+
+def add_member_by_login(conn: Connection, org_id: int, login_or_email: str, role: str) -> int:
+    """Add an existing user to the org; its id. UserNotFoundError or AlreadyMemberError."""
+    found = find_user(conn, login_or_email)
+    if found is None:
+        raise UserNotFoundError(login_or_email)
+    add_member(conn, org_id, found.id, role)
+    return found.id
+
+
+def _person_role(conn: Connection, org_id: int, user_id: int) -> str:
+    found = get_user(conn, user_id)
+    role = role_in_org(conn, user_id, org_id)
+    if found is None or found.is_service_account or role is None:
+        raise UserNotFoundError(user_id)
+    return role
+
+
+def change_member_role(conn: Connection, org_id: int, user_id: int, role: str) -> None:
+    """Change a person's role in the org; UserNotFoundError, or LastAdminError for the last Admin."""
+    current = _person_role(conn, org_id, user_id)
+    if current == "Admin" and role != "Admin" and count_admins(conn, org_id) <= 1:
+        raise LastAdminError(org_id)
+    set_member_role(conn, org_id, user_id, role)
+
+
+def remove_person(conn: Connection, org_id: int, user_id: int) -> None:
+    """Remove a person from the org; UserNotFoundError, or LastAdminError for the last Admin."""
+    if _person_role(conn, org_id, user_id) == "Admin" and count_admins(conn, org_id) <= 1:
+        raise LastAdminError(org_id)
+    remove_member(conn, org_id, user_id)
+
+
+def existing_service_account(conn: Connection, org_id: int, account_id: int) -> ServiceAccount:
+    """The org's service account; ServiceAccountNotFoundError if it has none with that id."""
+    account = get_service_account(conn, org_id, account_id)
+    if account is None:
+        raise ServiceAccountNotFoundError(account_id)
+    return account
+
+
+def new_service_account(conn: Connection, org_id: int, name: str, role: str, *, is_disabled: bool) -> ServiceAccount:
+    """Create a service account and read it back; ServiceAccountExistsError if the name is taken."""
+    account_id = create_service_account(conn, org_id, name, role, is_disabled=is_disabled)
+    return existing_service_account(conn, org_id, account_id)
+
+
+def change_service_account(
+    conn: Connection, org_id: int, account_id: int, *, name: str, role: str | None, is_disabled: bool | None
+) -> ServiceAccount:
+    """Change the name (and login), role or disabled flag of a service account; the account afterwards."""
+    existing_service_account(conn, org_id, account_id)
+    columns: dict[str, Any] = {}
+    if name:
+        columns.update(name=name, login=service_account_login(org_id, name))
+    if is_disabled is not None:
+        columns["is_disabled"] = is_disabled
+    if columns:
+        update_user(conn, account_id, **columns)
+    if role is not None:
+        set_member_role(conn, org_id, account_id, role)
+    return existing_service_account(conn, org_id, account_id)
+
+
+def account_tokens(conn: Connection, org_id: int, account_id: int) -> list[Token]:
+    """The tokens of an existing service account."""
+    existing_service_account(conn, org_id, account_id)
+    return list(list_tokens(conn, org_id, account_id))
+
+
+def add_account_token(
+    conn: Connection, org_id: int, account_id: int, name: str, hashed_key: str, expires: int | None
+) -> int:
+    """A token for an existing service account, with the account's role; TokenNameTakenError if the name is taken."""
+    account = existing_service_account(conn, org_id, account_id)
+    return add_token(conn, org_id, account_id, name, hashed_key, account.role, expires)
+
+
+def revoke_account_token(conn: Connection, org_id: int, account_id: int, token_id: int) -> bool:
+    """Revoke a token of an existing service account; whether it had one with that id."""
+    existing_service_account(conn, org_id, account_id)
+    return revoke_token(conn, org_id, account_id, token_id)

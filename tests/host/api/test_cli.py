@@ -11,6 +11,7 @@ import pytest
 
 from grafana_plugin_host.cli import main
 from tests.host.api.conftest import ROOT
+from tests.python_without import python_without
 
 
 def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -86,6 +87,30 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = _run(cwd=tmp_path, env={"GF_SERVER_HTTP_PORT": str(port), "GF_PATHS_DATA": str(tmp_path / "d")})
-    assert result.returncode != 0
-    assert "address already in use" in result.stderr.lower()
+        env = {
+            "GF_SERVER_HTTP_PORT": str(port),
+            "GF_PATHS_DATA": str(tmp_path / "d"),
+            "GF_PATHS_PLUGINS": str(ROOT / "example_plugins"),
+            "GF_LOG_LEVEL": "debug",
+        }
+        result = _run(cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        f"cannot start: 127.0.0.1:{port} is already in use; pick another port with GF_SERVER_HTTP_PORT" in result.stderr
+    )
+    assert "python-testdata-datasource" not in result.stderr  # checked before any plugin was discovered or started
+
+
+def test_postgres_without_its_driver_names_the_install_command(tmp_path: Path) -> None:
+    env = {"GF_DATABASE_TYPE": "postgres", "GF_DATABASE_URL": "postgres://u:secretpw@127.0.0.1:1/db"}
+    result = subprocess.run(
+        [python_without(tmp_path, "psycopg"), "-m", "host.cli"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "GF_PATHS_DATA": str(tmp_path / "d"), **env},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert 'configuration error: postgresql needs psycopg: pip install "./host[postgres]"' in result.stderr

@@ -136,7 +136,8 @@ def test_nobody_grants_a_role_above_their_own(world: World) -> None:
 
 def test_cli_creates_a_working_token(world: World) -> None:
     parser = argparse.ArgumentParser()
-    add_create_token_arguments(parser.add_subparsers().add_parser("create-token", help=HELP))
+    command = parser.add_subparsers().add_parser("create-token", help=HELP)
+    add_create_token_arguments(command)
     settings = load_settings_file(world.host.config, environ={})
     out, err = io.StringIO(), io.StringIO()
     args = parser.parse_args(["create-token", "--name", unique("ci"), "--role", "Editor"])
@@ -147,6 +148,14 @@ def test_cli_creates_a_working_token(world: World) -> None:
     with httpx.Client(base_url=world.host.url, headers=bearer(key)) as client:
         ok(client.get("/api/datasources"))
         assert client.post("/api/datasources", json={"name": "c", "type": "t", "access": "proxy"}).status_code == 403
+    # Without --role: a Viewer, as --help says.
+    assert "(default Viewer)" in command.format_help()
+    out, name = io.StringIO(), unique("ro")
+    assert run_create_token(settings, parser.parse_args(["create-token", "--name", name]), out=out, err=err) == 0
+    world.secrets.append(out.getvalue().strip())
+    with world.client() as admin:
+        (account,) = ok(admin.get("/api/serviceaccounts/search", params={"query": name}))["serviceAccounts"]
+    assert account["role"] == "Viewer"
     # Same name again: a clear error, exit status 1, nothing on stdout.
     out = io.StringIO()
     assert run_create_token(settings, args, out=out, err=err) == 1

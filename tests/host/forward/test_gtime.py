@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grafana_plugin_host.gtime import TimeParseError, parse_go_duration, parse_time, parse_time_range
+from grafana_plugin_sdk.gtime import TimeParseError, parse_go_duration, parse_time, parse_time_range
 
 NOW = datetime(2024, 3, 14, 15, 9, 26, 535_897, tzinfo=UTC)  # a Thursday
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grafana_plugin_host.api._forward import canonical_header, forward_headers, kept_cookie_header, response_headers
+from grafana_plugin_host.api.forward import canonical_header, forward_headers, kept_cookie_header, response_headers
 from grafana_plugin_host.api.resources import resource_url
 
 

@@ -19,7 +19,7 @@ from grafana_plugin_host.errors import (
     PluginUnavailableError,
 )
 from grafana_plugin_host.models import DataSource, Identity, OrgRole
-from grafana_plugin_host.plugins import PluginClient, PluginManager, plugin_context
+from grafana_plugin_host.plugins import PluginClient, PluginManager, build_plugin_context
 from grafana_plugin_sdk.backend import (
     CallResourceRequest,
     CallResourceResponse,
@@ -136,7 +136,7 @@ async def test_plugin_context_reaches_the_plugin(make_plugin: MakePlugin, start_
         updated=datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
     )
     identity = Identity(org_id=3, org_role=OrgRole.EDITOR, login="ed", name="Ed", email="ed@example.com")
-    ctx = plugin_context(meta, manager.settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
+    ctx = build_plugin_context(meta, manager.settings, identity=identity, datasource=ds, secrets={"password": "s3cret"})
     result = await manager.client("good").check_health(CheckHealthRequest(ctx))
     assert result.details is not None
     sent = result.details["context"]
@@ -251,7 +251,7 @@ async def test_plugin_built_with_the_sdk(
     meta = manager.get("sdk")
     assert meta is not None
     identity = Identity(org_id=1, org_role=OrgRole.ADMIN, login="admin")
-    ctx = plugin_context(meta, manager.settings, identity=identity)
+    ctx = build_plugin_context(meta, manager.settings, identity=identity)
     client = manager.client("sdk")
     result = await client.check_health(CheckHealthRequest(ctx))
     assert (result.status, result.message) == (HealthStatus.OK, "hello admin")

@@ -9,7 +9,13 @@ import pytest
 
 from grafana_plugin_host.config import load_settings
 from grafana_plugin_host.models import DataSource, Identity, OrgRole
-from grafana_plugin_host.plugins import PluginMeta, ProcessOptions, grafana_config, plugin_context, plugin_environment
+from grafana_plugin_host.plugins import (
+    PluginMeta,
+    ProcessOptions,
+    build_plugin_context,
+    grafana_config,
+    plugin_environment,
+)
 from grafana_plugin_sdk.backend import UserAgent
 from grafana_plugin_sdk.wire import LaunchSpec, PluginStartError
 from grafana_plugin_sdk.wire.handshake import host_environment
@@ -36,7 +42,7 @@ def test_grafana_config() -> None:
 
 
 def test_context_without_identity_or_datasource() -> None:
-    ctx = plugin_context(META, load_settings("", {}), identity=None)
+    ctx = build_plugin_context(META, load_settings("", {}), identity=None)
     assert (ctx.org_id, ctx.plugin_id, ctx.plugin_version, ctx.user) == (0, "acme", "1.2.3", None)
     assert ctx.data_source_instance_settings is None
     assert ctx.user_agent == user_agent()
@@ -44,14 +50,14 @@ def test_context_without_identity_or_datasource() -> None:
 
 def test_context_with_datasource() -> None:
     ds = DataSource(id=4, uid="u", org_id=9, name="n", type="acme", json_data={"a": [1]}, updated=datetime(2024, 1, 1))
-    ctx = plugin_context(META, load_settings("", {}), identity=None, datasource=ds, secrets={"k": "v"})
+    ctx = build_plugin_context(META, load_settings("", {}), identity=None, datasource=ds, secrets={"k": "v"})
     settings = ctx.data_source_instance_settings
     assert ctx.org_id == 9 and settings is not None
     assert settings.json_data == {"a": [1]} and settings.decrypted_secure_json_data == {"k": "v"}
     assert settings.updated == datetime(2024, 1, 1, tzinfo=UTC)
     viewer = Identity(org_id=2, org_role=OrgRole.VIEWER, login="v")
-    assert plugin_context(META, load_settings("", {}), identity=viewer).user is not None
-    assert plugin_context(META, load_settings("", {}), identity=viewer, datasource=ds).org_id == 2
+    assert build_plugin_context(META, load_settings("", {}), identity=viewer).user is not None
+    assert build_plugin_context(META, load_settings("", {}), identity=viewer, datasource=ds).org_id == 2
 
 
 def test_environment() -> None:

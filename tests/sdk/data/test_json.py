@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
@@ -81,6 +82,22 @@ def test_reader_accepts_pointer_spellings_and_numeric_strings() -> None:
     frame = Frame.from_json(orjson.dumps(doc))
     assert frame.fields[0].nullable and frame.fields[0].to_pylist() == [2**64 - 1, None]
     assert frame.fields[1].to_pylist() == [1.5, 2.0]
+
+
+def test_reader_accepts_integral_floats_and_negative_zero_as_go_writes_them() -> None:
+    doc = (
+        b'{"schema":{"fields":[{"name":"d","typeInfo":{"frame":"float64"}},{"name":"s","typeInfo":{"frame":"float32"}}]},'
+        b'"data":{"values":[[3204210040567999500,-0,500000000000000000000],[4768511000,-0,1]]}}'
+    )
+    d, s = Frame.from_json(doc).fields
+    assert d.to_pylist() == [3.2042100405679995e18, 0.0, 5e20]
+    assert s.to_pylist() == [float(np.float32(4768511000)), 0.0, 1.0]
+    assert [math.copysign(1, v) for v in (d.to_pylist()[1], s.to_pylist()[1])] == [-1, -1]
+
+
+def test_negative_zero_reader_keeps_json_strictness() -> None:
+    with pytest.raises(FrameError, match="not valid JSON"):
+        Frame.from_json(b'{"schema":{"fields":[{"typeInfo":{"frame":"float64"}}]},"data":{"values":[[-0,NaN]]}}')
 
 
 def test_reader_without_type_info_uses_simple_type() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 from grafana_plugin_sdk.data import Field, FieldConfig, FieldType, Frame, FrameError, FrameMeta, FrameType, Notice
+from tests.python_without import python_without
 
 
 @pytest.mark.parametrize(
@@ -174,3 +177,11 @@ def test_string_table_printout() -> None:
     )
     cut = Frame("", [Field("n", list(range(20)))]).string_table(max_rows=5)
     assert "| 3             |\n| ...           |\n| 19            |" in cut and "| 4 " not in cut
+
+
+def test_to_pandas_without_pandas_names_the_install_command(tmp_path: Path) -> None:
+    script = "from grafana_plugin_sdk.data import Field, Frame\nFrame('', [Field('a', [1])]).to_pandas()"
+    result = subprocess.run(
+        [python_without(tmp_path, "pandas"), "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "ModuleNotFoundError: Frame.to_pandas needs pandas: pip install pandas" in result.stderr

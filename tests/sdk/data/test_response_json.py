@@ -50,3 +50,10 @@ def test_frames_are_spliced_byte_for_byte() -> None:
 def test_bad_documents(doc: bytes) -> None:
     with pytest.raises(FrameError):
         query_data_response_from_json(doc)
+
+
+def test_float_fields_as_go_writes_them_in_a_query_response() -> None:
+    frame = b'{"schema":{"fields":[{"name":"v","typeInfo":{"frame":"float64"}}]},"data":{"values":[[-0,3204210040567999500]]}}'
+    resp = query_data_response_from_json(b'{"results":{"A":{"status":200,"frames":[' + frame + b"]}}}")
+    (value,) = resp.responses["A"].frames[0].fields
+    assert value.to_pylist() == [0.0, 3.2042100405679995e18] and str(value.to_pylist()[0]) == "-0.0"

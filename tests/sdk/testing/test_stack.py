@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from grafana_plugin_sdk.backend import HealthStatus
 from grafana_plugin_sdk.testing import Stack, StackStartError, start_stack
+from tests.python_without import python_without
 from tests.sdk.testing.conftest import RunPytest
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "example_plugins"
@@ -43,6 +45,21 @@ def test_stack_serves_the_plugins_and_stops_everything(grafana_stack: Callable[.
 def test_start_failure_shows_the_log(tmp_path: Path) -> None:
     with pytest.raises(StackStartError, match="exited with code 2"):
         start_stack(data_dir=tmp_path, env={"GF_SERVER_HTTP_PORT": "not-a-port"})
+
+
+def test_start_without_the_hosts_dependencies_names_the_install_command(tmp_path: Path) -> None:
+    """A Python with the SDK and the host's code but not its dependency uvicorn, as the issue met it."""
+    script = "from grafana_plugin_sdk.testing import start_stack\nstart_stack(start_timeout=30)"
+    result = subprocess.run(
+        [python_without(tmp_path, "uvicorn"), "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "StackStartError: the host did not start (exited with code 1): 'uvicorn' is not installed" in result.stderr
+    assert "start_stack runs grafana-plugin-host, install it with `pip install ./host`" in result.stderr
 
 
 def test_missing_plugin_folder(tmp_path: Path) -> None:
