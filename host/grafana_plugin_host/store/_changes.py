@@ -51,8 +51,9 @@ class ChangeCounter:
     def _read_sqlite(self) -> int:
         if self._sqlite is None:  # a dedicated autocommit connection: each SELECT sees the latest commit
             self._sqlite = self._engine.raw_connection()
-        row = self._sqlite.execute("SELECT value FROM change_counter WHERE id = 1").fetchone()
-        return int(row[0])
+        # fetchall: the statement runs to its end, so no read transaction (snapshot) outlives this call.
+        rows = self._sqlite.execute("SELECT value FROM change_counter WHERE id = 1").fetchall()
+        return int(rows[0][0])
 
     def _read_pooled(self) -> int:
         with self._engine.connect() as connection:
