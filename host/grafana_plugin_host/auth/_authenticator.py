@@ -94,11 +94,15 @@ class Authenticator:
 
         ``org_id`` is the org the request names (``X-Grafana-Org-Id``), 0 for the caller's current org.
         """
+        return self.resolve(credentials, org_id, client)[0]
+
+    def resolve(self, credentials: Credentials | None, org_id: int, client: str) -> tuple[Identity | None, int | None]:
+        """Like :meth:`authenticate`, with the Unix time the credentials expire at (a token's), else None."""
         if credentials is None:
-            return self.anonymous(org_id)
+            return self.anonymous(org_id), None
         if isinstance(credentials, BearerToken):
             return self._token(credentials.token, org_id)
-        return self._password(credentials, org_id, client)
+        return self._password(credentials, org_id, client), None
 
     def _password(self, credentials: BasicCredentials, org_id: int, client: str) -> Identity:
         if not self.settings.basic_auth_enabled:
@@ -129,7 +133,7 @@ class Authenticator:
             is_grafana_admin=found.is_admin,
         )
 
-    def _token(self, text: str, org_id: int) -> Identity:
+    def _token(self, text: str, org_id: int) -> tuple[Identity, int | None]:
         try:
             hashed = hash_token(parse_token(text))
         except TokenFormatError:
@@ -148,7 +152,7 @@ class Authenticator:
         now = db.utcnow()
         if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
             write_in(self.engine, db.touch_token, token.id, now)
-        return identity
+        return identity, token.expires
 
     @staticmethod
     def _token_owner(conn: Connection, token: db.Token) -> Identity:

@@ -119,3 +119,12 @@ data_keys = Table(
     Column("updated", DateTime, nullable=False),
     Column("label", String(100), nullable=False, server_default=""),
 )
+
+#: One row (id 1) whose value triggers increment on every write to the tables caches depend on (see
+#: ``migrations/versions/r0003_change_counter.py``).
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
