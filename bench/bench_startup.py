@@ -36,10 +36,10 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def one_run(program: Path, workdir: str) -> tuple[float, float]:
-    """Seconds to the handshake line and idle RSS (MB) of one plugin process."""
+def one_run(argv: list[str], workdir: str, base_env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Seconds to the handshake line and idle RSS (MB) of one plugin process started with ``argv``."""
     env = {
-        **os.environ,
+        **(base_env if base_env is not None else os.environ),
         "grafana_plugin_type": "datasource",
         "PLUGIN_PROTOCOL_VERSIONS": "2",
         "PLUGIN_UNIX_SOCKET_DIR": workdir,
@@ -47,7 +47,7 @@ def one_run(program: Path, workdir: str) -> tuple[float, float]:
         "PYTHONPATH": str(ROOT),
     }
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(program)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     try:
         assert proc.stdout is not None
         line = b""
@@ -83,7 +83,7 @@ def main() -> None:
     print(f"{'plugin':34} {'to handshake':>13} {'x goal':>7} {'x bare':>7} {'idle RSS':>10} {'x goal':>7}")
     with tempfile.TemporaryDirectory(prefix="gpb-") as workdir:
         for name, program in PROGRAMS.items():
-            runs = [one_run(program, workdir) for _ in range(RUNS)]
+            runs = [one_run([sys.executable, str(program)], workdir) for _ in range(RUNS)]
             seconds = statistics.median(r[0] for r in runs)
             mb = statistics.median(r[1] for r in runs)
             print(

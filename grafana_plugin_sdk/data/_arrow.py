@@ -16,6 +16,9 @@ from ._types import FieldType
 if TYPE_CHECKING:
     from ._frame import Frame
 
+#: The IPC format the Go SDK writes (given explicitly: pyarrow would read two environment variables per file).
+_WRITE_OPTIONS = pa.ipc.IpcWriteOptions(metadata_version=pa.ipc.MetadataVersion.V5)
+
 
 def frame_schema(frame: Frame) -> pa.Schema:
     """The Arrow schema of a frame with the Go SDK's metadata keys (sorted, as Go writes them)."""
@@ -42,7 +45,7 @@ def frame_to_arrow(frame: Frame) -> bytes:
     schema = frame_schema(frame)
     batch = pa.RecordBatch.from_arrays([f.values for f in frame.fields], schema=schema)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, schema) as writer:
+    with pa.ipc.new_file(sink, schema, options=_WRITE_OPTIONS) as writer:
         writer.write_batch(batch)
     return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,9 +30,14 @@ def _json_key(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _json_fields(cls: Any) -> list[tuple[str, str]]:
-    """(attribute, JSON key) of a metadata dataclass, in declaration order; ``extra`` excluded."""
-    return [(f.name, _json_key(f.name)) for f in dataclasses.fields(cls) if f.name != "extra"]
+def _json_fields(obj: Any) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) of a metadata dataclass (or instance), in declaration order; ``extra`` excluded."""
+    return _class_json_fields(obj if isinstance(obj, type) else type(obj))
+
+
+@functools.cache
+def _class_json_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, _json_key(f.name)) for f in dataclasses.fields(cls) if f.name != "extra")
 
 
 def _to_dict(obj: Any) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def start_stack(
     env: Mapping[str, str] | None = None,
     start_timeout: float = 60.0,
 ) -> Stack:
-    """Start the host (``python -m host.cli``) with ``plugins`` (plugin folders) and ``datasources`` provisioned
+    """Start the host (``python -m grafana_plugin_host.cli``) with ``plugins`` (plugin folders) and ``datasources`` provisioned
     (Grafana's provisioning keys: ``name``, ``type``, ``uid``, ``jsonData``, ``secureJsonData``...).
 
     ``data_dir`` holds the database and the layout (a temporary folder by default, removed on close); ``env``

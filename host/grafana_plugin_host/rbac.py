@@ -5,6 +5,7 @@ Pure functions; the API layer calls :func:`require` with the caller's identity.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable
 
@@ -59,11 +60,16 @@ SERVER_ADMIN_GRANTS: tuple[Permission, ...] = (
 
 def permissions(identity: Identity) -> tuple[Permission, ...]:
     """Every permission the identity holds in its org."""
+    return _granted(identity.org_role, identity.is_grafana_admin)
+
+
+@functools.cache
+def _granted(org_role: OrgRole, is_grafana_admin: bool) -> tuple[Permission, ...]:
     granted: list[Permission] = []
     for role in OrgRole:
-        if role.rank <= identity.org_role.rank:
+        if role.rank <= org_role.rank:
             granted.extend(ROLE_GRANTS[role])
-    if identity.is_grafana_admin:
+    if is_grafana_admin:
         granted.extend(SERVER_ADMIN_GRANTS)
     return tuple(granted)
 

@@ -1,8 +1,9 @@
 """Interop test fixtures: build the Go programs once (cached by source hash) and run them.
 
 The Go programs live in ``tests/interop/go`` (one module): ``gohost`` (a host configured like Grafana's
-plugin client), ``goplugin`` (a data source built with grafana-plugin-sdk-go) and ``gocodec`` (the Go SDK's
-frame codecs). Without a ``go`` toolchain the tests skip, unless ``GRAFANA_PLUGIN_SDK_REQUIRE_GO=1``
+plugin client), ``goplugin`` (a data source built with grafana-plugin-sdk-go), ``gocodec`` (the Go SDK's
+frame codecs), and the benchmark's ``gofront`` (a minimal Go ``/api/ds/query`` front) and ``gotestdata`` (TestData's
+benchmark scenarios in Go). Without a ``go`` toolchain the tests skip, unless ``GRAFANA_PLUGIN_SDK_REQUIRE_GO=1``
 (CI), where they fail.
 """
 
@@ -33,7 +34,7 @@ EXAMPLE_PLUGINS = ROOT / "example_plugins"
 REQUIRE_GO_ENV = "GRAFANA_PLUGIN_SDK_REQUIRE_GO"
 GO_PLUGIN_ID = "go-interop-datasource"
 GO_PLUGIN_EXECUTABLE = "gpx_go_interop"
-PROGRAMS = ("gohost", "goplugin", "gocodec")
+PROGRAMS = ("gohost", "goplugin", "gocodec", "gofront", "gotestdata")
 BUILD_TIMEOUT = 900.0
 
 
@@ -47,6 +48,8 @@ class GoPrograms:
     goos: str
     goarch: str
     build_seconds: float
+    front: Path
+    testdata: Path
 
     @property
     def platform_suffix(self) -> str:
@@ -108,7 +111,9 @@ def build_go_programs() -> GoPrograms:
                 if stale.is_dir() and stale != out:
                     shutil.rmtree(stale, ignore_errors=True)
         seconds = time.monotonic() - start
-    return GoPrograms(out / "gohost", out / "goplugin", out / "gocodec", goos, goarch, seconds)
+    return GoPrograms(
+        out / "gohost", out / "goplugin", out / "gocodec", goos, goarch, seconds, out / "gofront", out / "gotestdata"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -137,8 +138,14 @@ async def list_datasources(request: Request) -> Response:
     """GET /api/datasources."""
     identity = identity_of(request)
     rbac.require(identity, "datasources:read")
-    sources = await _store(request).list_datasources(identity.org_id)
-    return JSONResponse([_list_item(request, ds) for ds in sources])
+    store = _store(request)
+
+    async def render() -> bytes:
+        sources = await store.list_datasources(identity.org_id)
+        return orjson.dumps([_list_item(request, ds) for ds in sources])
+
+    body = await store.cached(("datasources_json", identity.org_id), render)
+    return Response(body, media_type="application/json")
 
 
 async def get_by_id(request: Request) -> Response:

@@ -37,8 +37,7 @@ class _VerifiedPasswords:
     matches, and the user row (disabled, deleted) is read on every request regardless.
     """
 
-    def __init__(self, gate: KdfGate, ttl: float = 60.0, size: int = 1024) -> None:
-        self._gate = gate
+    def __init__(self, ttl: float = 60.0, size: int = 1024) -> None:
         self._key = secrets.token_bytes(32)
         self._ttl = ttl
         self._size = size
@@ -57,9 +56,8 @@ class _VerifiedPasswords:
             expiry = self._items.get(digest)
             if expiry is not None and expiry > now:
                 return True
-        with self._gate.slot():
-            if not verify_password(password, stored):
-                return False
+        if not verify_password(password, stored):
+            return False
         with self._lock:
             self._items[digest] = now + self._ttl
             self._items.move_to_end(digest)
@@ -82,8 +80,9 @@ class Authenticator:
         self.engine = engine
         self.settings = settings
         self.attempts = attempts or LoginAttempts(engine)
-        self._gate = KdfGate(settings.password_hash_concurrency, settings.password_hash_queue)
-        self._passwords = _VerifiedPasswords(self._gate)
+        #: Admission for Basic-auth checks (taken by the caller, on the event loop, before :meth:`resolve`).
+        self.kdf_gate = KdfGate(settings.password_hash_concurrency, settings.password_hash_queue)
+        self._passwords = _VerifiedPasswords()
 
     def anonymous(self, org_id: int) -> Identity | None:
         """The anonymous identity when ``[auth.anonymous]`` is enabled (no role in any org but its own)."""
@@ -98,11 +97,15 @@ class Authenticator:
 
         ``org_id`` is the org the request names (``X-Grafana-Org-Id``), 0 for the caller's current org.
         """
+        return self.resolve(credentials, org_id, client)[0]
+
+    def resolve(self, credentials: Credentials | None, org_id: int, client: str) -> tuple[Identity | None, int | None]:
+        """Like :meth:`authenticate`, with the Unix time the credentials expire at (a token's), else None."""
         if credentials is None:
-            return self.anonymous(org_id)
+            return self.anonymous(org_id), None
         if isinstance(credentials, BearerToken):
             return self._token(credentials.token, org_id)
-        return self._password(credentials, org_id, client)
+        return self._password(credentials, org_id, client), None
 
     def _password(self, credentials: BasicCredentials, org_id: int, client: str) -> Identity:
         if not self.settings.basic_auth_enabled:
@@ -115,8 +118,7 @@ class Authenticator:
         if failures >= self.attempts.max_attempts:
             raise errors.INVALID_CREDENTIALS.error()
         if found is None or not found.password:
-            with self._gate.slot():
-                verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
+            verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
             self.attempts.add_failure(key, client)
             raise errors.INVALID_CREDENTIALS.error()
         if not self._passwords.check(found.id, found.password, credentials.password):
@@ -138,7 +140,7 @@ class Authenticator:
             is_grafana_admin=found.is_admin,
         )
 
-    def _token(self, text: str, org_id: int) -> Identity:
+    def _token(self, text: str, org_id: int) -> tuple[Identity, int | None]:
         try:
             hashed = hash_token(parse_token(text))
         except TokenFormatError:
@@ -157,7 +159,7 @@ class Authenticator:
         now = db.utcnow()
         if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
             write_in(self.engine, db.touch_token, token.id, now)
-        return identity
+        return identity, token.expires
 
     @staticmethod
     def _token_owner(conn: Connection, token: db.Token) -> Identity:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -14,6 +13,7 @@ from grafana_plugin_host.services import Services
 from grafana_plugin_host.web import JSONResponse
 
 from ._authenticator import Authenticator
+from ._cache import IdentityCache
 from ._errors import UNAUTHORIZED
 from ._headers import parse_authorization, parse_org_header
 from ._ratelimit import LoginAttempts
@@ -32,14 +32,15 @@ def is_protected(path: str) -> bool:
 class AuthenticationMiddleware:
     """Resolves the caller of each HTTP request; answers 401/400 on protected paths when that fails.
 
-    The authenticator is built on first use from the app's services (settings and store). Credentials
-    never reach a log line or an error body.
+    The authenticator is built on first use from the app's services (settings and store); identities are
+    served from an :class:`IdentityCache`. Credentials never reach a log line or an error body.
     """
 
     def __init__(self, app: ASGIApp, *, attempts: LoginAttempts | None = None) -> None:
         self.app = app
         self._attempts = attempts
         self._authenticator: Authenticator | None = None
+        self._identities: IdentityCache | None = None
 
     def authenticator(self, scope: Scope) -> Authenticator:
         """The authenticator for the app serving ``scope``."""
@@ -48,6 +49,12 @@ class AuthenticationMiddleware:
             assert isinstance(services, Services)
             self._authenticator = Authenticator(services.store.engine, services.settings, self._attempts)
         return self._authenticator
+
+    def identities(self, scope: Scope) -> IdentityCache:
+        """The identity cache in front of :meth:`authenticator`."""
+        if self._identities is None:
+            self._identities = IdentityCache(self.authenticator(scope), scope["app"].state.services.store)
+        return self._identities
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -75,4 +82,4 @@ class AuthenticationMiddleware:
         if credentials is None:
             return authenticator.anonymous(org_id)
         client = scope["client"][0] if scope.get("client") else ""
-        return await run_in_threadpool(authenticator.authenticate, credentials, org_id, client)
+        return await self.identities(scope).identify(credentials, org_id, client)

@@ -8,7 +8,9 @@ Grafana: a lockout cannot be lifted by coming from another address.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -19,6 +21,8 @@ from grafana_plugin_host.store import read_in, write_in
 #: Grafana's defaults: 5 failed attempts within 5 minutes.
 MAX_ATTEMPTS = 5
 WINDOW_SECONDS = 300.0
+#: Keys remembered by :meth:`LoginAttempts.seen_failures`.
+_SEEN_KEYS = 10_000
 
 
 class LoginAttempts:
@@ -36,6 +40,8 @@ class LoginAttempts:
         self.max_attempts = max_attempts
         self.window = window
         self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # keys this process saw fail, by last failure time
+        self._lock = threading.Lock()
 
     def _since(self) -> int:
         return int(self._clock() - self.window)
@@ -50,8 +56,22 @@ class LoginAttempts:
 
     def add_failure(self, key: str, address: str) -> None:
         """Record one failed attempt (and forget every attempt older than the window, any user)."""
-        write_in(self.engine, table.record, key.lower(), address, int(self._clock()), self._since())
+        now = self._clock()
+        write_in(self.engine, table.record, key.lower(), address, int(now), self._since())
+        with self._lock:
+            self._seen[key.lower()] = now
+            self._seen.move_to_end(key.lower())
+            while len(self._seen) > _SEEN_KEYS:
+                self._seen.popitem(last=False)
+
+    def seen_failures(self, key: str) -> bool:
+        """Whether this process recorded a failure of ``key`` within the window (a cheap, local pre-check)."""
+        with self._lock:
+            last = self._seen.get(key.lower())
+        return last is not None and last > self._clock() - self.window
 
     def reset(self, key: str) -> None:
         """Forget the user's failures (after a successful login)."""
         write_in(self.engine, table.forget, key.lower())
+        with self._lock:
+            self._seen.pop(key.lower(), None)

@@ -9,6 +9,7 @@ from ._apps import (
     plugin_setting_secrets,
     save_plugin_setting,
 )
+from ._changes import GenerationCache
 from ._datasources import DataSourceSpec, generate_uid
 from ._engine import WRITE, make_engine, read_in, write_in
 from ._errors import (
@@ -33,6 +34,7 @@ __all__ = [
     "DataSourceSpec",
     "DataSourceUidExistsError",
     "DataSourceVersionError",
+    "GenerationCache",
     "PluginSetting",
     "PluginSettingChange",
     "SecretKeyError",

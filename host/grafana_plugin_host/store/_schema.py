@@ -130,3 +130,12 @@ login_attempt = Table(
     Index("IDX_login_attempt_username", "username"),
     Index("IDX_login_attempt_created", "created"),
 )
+
+#: One row (id 1) whose value triggers increment on every write to the tables caches depend on (see
+#: ``migrations/versions/r0003_change_counter.py``).
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 
@@ -15,8 +15,10 @@ from grafana_plugin_host.config import Settings
 from grafana_plugin_host.models import DataSource
 
 from . import _datasources as rows
+from ._changes import ChangeCounter, GenerationCache
 from ._datasources import DataSourceSpec
 from ._engine import make_engine, read_in, write_in
+from ._errors import SecretsError
 from ._migrate import migrate
 from ._secrets import Keyring, resolve_secret_key
 
@@ -25,6 +27,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _WORKERS = 8
+#: Data sources (with their decrypted secrets) and derived values kept per change-counter value.
+_CACHE_SIZE = 4096
+
+
+class _Loaded(NamedTuple):
+    """A data source as one read found it: the record and, unless they failed to decrypt, its secrets."""
+
+    datasource: DataSource | None
+    secrets: dict[str, str] | None
 
 
 class Store:
@@ -35,6 +46,9 @@ class Store:
         self._keyring = keyring
         self._executor = executor
         self._limit = datasource_limit
+        self._counter = ChangeCounter(engine, executor)
+        self._datasources: GenerationCache[tuple[int, str, int | str], _Loaded] = GenerationCache(_CACHE_SIZE)
+        self._derived: GenerationCache[Hashable, Any] = GenerationCache(_CACHE_SIZE)
 
     @classmethod
     async def open(cls, settings: Settings) -> Store:
@@ -70,14 +84,20 @@ class Store:
         """The database URL without its password, for logs."""
         return self._engine.url.render_as_string(hide_password=True)
 
-    async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
-        """Run a blocking function on the store's thread pool."""
+    async def _run(self, fn: Callable[..., T], /, *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run a blocking function (which may write) on the store's thread pool."""
+        try:
+            return await self._run(fn, *args)
+        finally:
+            ChangeCounter.forget()
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(connection)`` in a read transaction on the thread pool."""
 
-        return await self.run(read_in, self._engine, fn)
+        return await self._run(read_in, self._engine, fn)
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(connection)`` in a write transaction (committed when it returns) on the thread pool."""
@@ -93,27 +113,70 @@ class Store:
             return False
         return True
 
+    async def generation(self) -> int:
+        """The change counter as this request sees it (read once per request); caches key on it."""
+        return await self._counter.current()
+
+    async def cached(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """``compute()``'s result, shared by requests until the next change to the database."""
+        generation = await self.generation()
+        found = self._derived.get(key, generation)
+        if found is None:
+            found = await compute()
+            self._derived.put(key, found, generation)
+        value: T = found
+        return value
+
     async def close(self) -> None:
         """Close every connection and the thread pool."""
-        await self.run(self._engine.dispose)
+        self._counter.close()
+        await self._run(self._engine.dispose)
         self._executor.shutdown(wait=True)
 
     async def get_datasource(
         self, org_id: int, *, uid: str | None = None, id: int | None = None, name: str | None = None
     ) -> DataSource | None:
-        """The org's data source with that uid, id or name (exactly one given), or None."""
+        """The org's data source with that uid, id or name (exactly one given), or None.
+
+        Served from memory until the next change to the database; one read loads the row and decrypts its
+        secrets for :meth:`decrypted_secrets`.
+        """
         if any(isinstance(value, str) and "\x00" in value for value in (uid, name)):
             return None
+        kind, value = ("id", id) if id is not None else ("uid", uid) if uid is not None else ("name", name)
+        if value is None:
+            raise ValueError("give one of id, uid or name")
+        key = (org_id, kind, value)
+        generation = await self.generation()
+        loaded = self._datasources.get(key, generation)
+        if loaded is None:
+            loaded = await self.read(lambda connection: self._load(connection, org_id, id=id, uid=uid, name=name))
+            self._datasources.put(key, loaded, generation)
+            if loaded.datasource is not None:
+                self._datasources.put((org_id, "id", loaded.datasource.id), loaded, generation)
+        return loaded.datasource
 
-        def query(connection: Connection) -> DataSource | None:
-            row = rows.find(connection, org_id, id=id, uid=uid, name=name)
-            return None if row is None else rows.to_model(row)
-
-        return await self.read(query)
+    def _load(
+        self, connection: Connection, org_id: int, *, id: int | None, uid: str | None, name: str | None
+    ) -> _Loaded:
+        row = rows.find(connection, org_id, id=id, uid=uid, name=name)
+        if row is None:
+            return _Loaded(None, None)
+        try:
+            secrets: dict[str, str] | None = self._keyring.decrypt(
+                connection, row.org_id, row.uid, row.secure_json_data
+            )
+        except SecretsError:  # raised again, to the caller that needs them, by decrypted_secrets
+            secrets = None
+        return _Loaded(rows.to_model(row), secrets)
 
     async def list_datasources(self, org_id: int) -> list[DataSource]:
-        """The org's data sources sorted by name (at most ``[datasources] datasource_limit``)."""
-        return await self.read(lambda connection: rows.list_rows(connection, org_id, self._limit))
+        """The org's data sources sorted by name (at most ``[datasources] datasource_limit``); don't modify it."""
+
+        async def load() -> list[DataSource]:
+            return await self.read(lambda connection: rows.list_rows(connection, org_id, self._limit))
+
+        return await self.cached(("list_datasources", org_id), load)
 
     async def count_datasources(self) -> dict[str, int]:
         """How many data sources of each type exist (all orgs)."""
@@ -121,6 +184,9 @@ class Store:
 
     async def decrypted_secrets(self, ds: DataSource) -> dict[str, str]:
         """The plaintext ``secureJsonData`` of a data source (empty if it was deleted meanwhile)."""
+        loaded = self._datasources.get((ds.org_id, "id", ds.id), await self.generation())
+        if loaded is not None and loaded.datasource == ds and loaded.secrets is not None:
+            return dict(loaded.secrets)
 
         def query(connection: Connection) -> dict[str, str]:
             row = rows.find(connection, ds.org_id, id=ds.id)

@@ -157,11 +157,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def host_ini(database_url: str, data: Path, extra: str = "") -> str:
-    """The ini text of a test host: a free port, the given database, no plugins."""
+def host_ini(database_url: str, data: Path, extra: str = "", plugins: Path | None = None) -> str:
+    """The ini text of a test host: a free port, the given database, the plugins folder (default: none)."""
+    plugins = plugins or data / "no-plugins"
     return (
         f"[server]\nhttp_addr = 127.0.0.1\nhttp_port = 0\nmax_request_body_bytes = 65536\n"
-        f"[paths]\ndata = {data}\nplugins = {data / 'no-plugins'}\nprovisioning = {data / 'provisioning'}\n"
+        f"[paths]\ndata = {data}\nplugins = {plugins}\nprovisioning = {data / 'provisioning'}\n"
         f"[database]\nurl = {database_url}\n{extra}"
     )
 

@@ -104,7 +104,7 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
 def test_postgres_without_its_driver_names_the_install_command(tmp_path: Path) -> None:
     env = {"GF_DATABASE_TYPE": "postgres", "GF_DATABASE_URL": "postgres://u:secretpw@127.0.0.1:1/db"}
     result = subprocess.run(
-        [python_without(tmp_path, "psycopg"), "-m", "host.cli"],
+        [python_without(tmp_path, "psycopg"), "-m", "grafana_plugin_host.cli"],
         capture_output=True,
         text=True,
         timeout=60,

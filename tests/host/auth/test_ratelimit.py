@@ -71,3 +71,17 @@ def test_reset_forgets_failures(engine: Engine) -> None:
     assert attempts.is_blocked("a")
     attempts.reset("A")
     assert not attempts.is_blocked("a")
+
+
+def test_seen_failures_is_local_and_windowed(engine: Engine) -> None:
+    clock = _Clock()
+    here = LoginAttempts(engine, max_attempts=2, window=60, clock=clock)
+    there = LoginAttempts(engine, max_attempts=2, window=60, clock=clock)
+    assert not here.seen_failures("u")
+    here.add_failure("U", "a")
+    assert here.seen_failures("u") and not there.seen_failures("u")  # the database count is shared, this is not
+    clock.now += 61
+    assert not here.seen_failures("u")
+    here.add_failure("u", "a")
+    here.reset("u")
+    assert not here.seen_failures("u")
