@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.bench_vs_go import AUTH, PYTHONPATH, _request, run_wrk, start_host
+from bench.bench_vs_go import AUTH, PYTHONPATH, admin_request, run_wrk, start_host
 
 CLIENTS = 16
 
@@ -76,7 +76,7 @@ def main() -> None:
         front = start_host("host", env, data, "uvloop", "httptools", None)
         try:
             started = time.perf_counter()
-            listed = _request(front.url)
+            listed = admin_request(front.url)
             first = time.perf_counter() - started
             print(
                 f"{len(listed)} data sources, {len(json.dumps(listed)) / 1e6:.1f} MB; first request {first * 1000:.0f} ms"

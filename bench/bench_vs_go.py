@@ -141,7 +141,8 @@ class Front:
             self.proc.wait()
 
 
-def _request(url: str, body: dict[str, Any] | None = None) -> Any:
+def admin_request(url: str, body: dict[str, Any] | None = None) -> Any:
+    """A JSON request to the host as its admin; the parsed answer."""
     token = base64.b64encode(":".join(AUTH).encode()).decode()
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers={"Authorization": f"Basic {token}"})
@@ -171,10 +172,10 @@ def start_host(name: str, env: dict[str, str], data: Path, loop: str, http: str,
     with (data.parent / f"{data.name}.log").open("ab") as log:  # the host's log lines, kept out of the tables
         proc = subprocess.Popen([sys.executable, "-c", code], env=host_env, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    _wait(lambda: _request(f"{base}/api/health"), name)
+    _wait(lambda: admin_request(f"{base}/api/health"), name)
     if plugin_id is None:
         return Front(name, proc, f"{base}/api/datasources", b"")
-    created = _request(f"{base}/api/datasources", {"name": "bench", "type": plugin_id, "access": "proxy"})
+    created = admin_request(f"{base}/api/datasources", {"name": "bench", "type": plugin_id, "access": "proxy"})
     body = {"queries": [{**SMALL_QUERY, "datasource": {"uid": created["datasource"]["uid"]}}], "from": "now-1h"}
     return Front(name, proc, f"{base}/api/ds/query", json.dumps({**body, "to": "now"}).encode())
 
