@@ -18,6 +18,7 @@ from ._json import (
     data_response_from_json,
     data_response_to_json,
     query_data_response_from_json,
+    query_data_response_json_chunks,
     query_data_response_to_json,
 )
 from ._mux import QueryFunc, QueryTypeMux
@@ -104,5 +105,6 @@ __all__ = [
     "datetime_from_epoch_ms",
     "epoch_ms",
     "query_data_response_from_json",
+    "query_data_response_json_chunks",
     "query_data_response_to_json",
 ]

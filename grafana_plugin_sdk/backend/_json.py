@@ -5,6 +5,7 @@ Encoding splices each frame's already-encoded JSON bytes into the document; noth
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -12,25 +13,39 @@ import orjson
 from ._responses import DataResponse, ErrorSource, QueryDataResponse
 
 
-def data_response_to_json(resp: DataResponse) -> bytes:
-    """``{"error", "errorSource"`` (on error)``, "status", "frames"`` (when any)``}``."""
-    parts = [b"{"]
+def _data_response_chunks(resp: DataResponse) -> Iterator[bytes]:
+    """A DataResponse's JSON in pieces: the head, then one piece per frame, then the end."""
+    head = [b"{"]
     if resp.error:
         source = str(resp.error_source) if resp.error_source else ""
-        parts += [b'"error":', orjson.dumps(resp.error), b',"errorSource":', orjson.dumps(source), b","]
-    parts.append(b'"status":%d' % resp.effective_status())
-    if resp.frames:
-        parts += [b',"frames":[', b",".join(f.to_json() for f in resp.frames), b"]"]
-    parts.append(b"}")
-    return b"".join(parts)
+        head += [b'"error":', orjson.dumps(resp.error), b',"errorSource":', orjson.dumps(source), b","]
+    head.append(b'"status":%d' % resp.effective_status())
+    if not resp.frames:
+        yield b"".join(head) + b"}"
+        return
+    yield b"".join(head) + b',"frames":['
+    for index, frame in enumerate(resp.frames):
+        yield (b"," if index else b"") + frame.to_json()
+    yield b"]}"
+
+
+def data_response_to_json(resp: DataResponse) -> bytes:
+    """``{"error", "errorSource"`` (on error)``, "status", "frames"`` (when any)``}``."""
+    return b"".join(_data_response_chunks(resp))
+
+
+def query_data_response_json_chunks(resp: QueryDataResponse) -> Iterator[bytes]:
+    """:func:`query_data_response_to_json` in pieces of at most one frame each, for streaming a large answer."""
+    yield b'{"results":{'
+    for index, ref_id in enumerate(sorted(resp.responses)):
+        yield (b"," if index else b"") + orjson.dumps(ref_id) + b":"
+        yield from _data_response_chunks(resp.responses[ref_id])
+    yield b"}}"
 
 
 def query_data_response_to_json(resp: QueryDataResponse) -> bytes:
     """``{"results": {refId: DataResponse, ...}}`` with refIds sorted, as Grafana writes it."""
-    results = b",".join(
-        orjson.dumps(ref_id) + b":" + data_response_to_json(resp.responses[ref_id]) for ref_id in sorted(resp.responses)
-    )
-    return b'{"results":{' + results + b"}}"
+    return b"".join(query_data_response_json_chunks(resp))
 
 
 def _error(message: str) -> Exception:

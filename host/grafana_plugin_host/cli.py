@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp
 
 from grafana_plugin_host import listen
 from grafana_plugin_host.app import create_app
 from grafana_plugin_host.auth import cli as auth_cli
 from grafana_plugin_host.config import Settings, load_settings_file
 from grafana_plugin_host.errors import ConfigError, HostError
+from grafana_plugin_host.http_limits import HeadLimits, limited_protocol
 from grafana_plugin_host.plugins import PluginManager
 
 log = logging.getLogger("grafana_plugin_host")
@@ -68,17 +70,7 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
     sock = listen.bind(settings.http_addr, settings.http_port)  # before any plugin starts
     plugins = PluginManager(settings)
     app = create_app(settings, plugins=plugins)
-    config = uvicorn.Config(
-        app,
-        host=settings.http_addr,
-        port=settings.http_port,
-        http="httptools",
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-    )
-    server = _Server(config)
+    server = _Server(server_config(settings, app))
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
@@ -91,6 +83,29 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(run())
     return 0
+
+
+def server_config(settings: Settings, app: ASGIApp) -> uvicorn.Config:
+    """uvicorn's settings: the head limits in the protocol, forwarded headers only from trusted proxies."""
+    return uvicorn.Config(
+        app,
+        host=settings.http_addr,
+        port=settings.http_port,
+        http=limited_protocol(
+            HeadLimits(
+                settings.max_request_line_bytes,
+                settings.max_header_count,
+                settings.max_header_bytes,
+                float(settings.read_header_timeout),
+            )
+        ),
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
 
 
 #: Subcommands by name; ``serve`` runs when none is given. Other modules add theirs here.

@@ -73,6 +73,15 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("server", "http_port"): ("http_port", _as_port, "3000"),
     ("server", "root_url"): ("root_url", _as_str, ""),
     ("server", "max_request_body_bytes"): ("max_request_body_bytes", _as_int, str(16 << 20)),
+    ("server", "max_request_line_bytes"): ("max_request_line_bytes", _as_int, str(64 << 10)),
+    ("server", "max_header_count"): ("max_header_count", _as_int, "100"),
+    ("server", "max_header_bytes"): ("max_header_bytes", _as_int, str(1 << 20)),
+    ("server", "read_header_timeout"): ("read_header_timeout", _as_int, "30"),
+    ("server", "max_json_depth"): ("max_json_depth", _as_int, "100"),
+    ("server", "trusted_proxies"): ("trusted_proxies", _as_list, ""),
+    ("server", "max_concurrent_large_responses"): ("max_concurrent_large_responses", _as_int, "4"),
+    ("server", "large_response_bytes"): ("large_response_bytes", _as_int, str(1 << 20)),
+    ("server", "write_stall_timeout"): ("write_stall_timeout", _as_int, "30"),
     ("paths", "data"): ("data_path", _as_str, "data"),
     ("paths", "plugins"): ("plugins_path", _as_str, str(BUNDLED_PLUGINS)),
     ("paths", "provisioning"): ("provisioning_path", _as_str, "conf/provisioning"),
@@ -82,10 +91,15 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("security", "admin_user"): ("admin_user", _as_str, "admin"),
     ("security", "admin_password"): ("admin_password", _as_str, "admin"),
     ("security", "secret_key"): ("secret_key", _as_str, ""),
+    ("security", "password_hash_concurrency"): ("password_hash_concurrency", _as_int, "1"),
+    ("security", "password_hash_queue"): ("password_hash_queue", _as_int, "8"),
+    ("metrics", "basic_auth_username"): ("metrics_basic_auth_username", _as_str, ""),
+    ("metrics", "basic_auth_password"): ("metrics_basic_auth_password", _as_str, ""),
     ("auth.basic", "enabled"): ("basic_auth_enabled", _as_bool, "true"),
     ("auth.anonymous", "enabled"): ("anonymous_enabled", _as_bool, "false"),
     ("auth.anonymous", "org_role"): ("anonymous_org_role", _as_role, "Viewer"),
     ("plugins", "allow_loading_unsigned_plugins"): ("allow_unsigned_plugins", _as_list, ""),
+    ("plugins", "call_timeout"): ("plugin_call_timeout", _as_int, "30"),
     ("plugins", "start"): ("plugin_start", _one_of("eager", "lazy"), "eager"),
     ("datasources", "concurrent_query_count"): ("concurrent_query_count", _as_int, "10"),
     ("datasources", "datasource_limit"): ("datasource_limit", _as_int, "5000"),
@@ -115,6 +129,15 @@ class Settings:
     http_port: int
     root_url: str
     max_request_body_bytes: int
+    max_request_line_bytes: int
+    max_header_count: int
+    max_header_bytes: int
+    read_header_timeout: int
+    max_json_depth: int
+    trusted_proxies: tuple[str, ...]
+    max_concurrent_large_responses: int
+    large_response_bytes: int
+    write_stall_timeout: int
     data_path: str
     plugins_path: str
     provisioning_path: str
@@ -124,11 +147,16 @@ class Settings:
     admin_user: str
     admin_password: str
     secret_key: str
+    password_hash_concurrency: int
+    password_hash_queue: int
+    metrics_basic_auth_username: str
+    metrics_basic_auth_password: str
     basic_auth_enabled: bool
     anonymous_enabled: bool
     anonymous_org_role: str
     allow_unsigned_plugins: tuple[str, ...]
     plugin_start: str
+    plugin_call_timeout: int
     concurrent_query_count: int
     datasource_limit: int
     concurrent_query_limit: int

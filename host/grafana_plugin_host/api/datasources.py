@@ -97,6 +97,15 @@ def _authorize(identity: Identity, action: str, ds: DataSource | None, scope_if_
     rbac.require(identity, action, f"datasources:uid:{ds.uid}" if ds is not None else scope_if_missing)
 
 
+def _require_some_grant(identity: Identity, action: str, requested: str) -> None:
+    """403 naming the requested scope, before any lookup, when the caller holds ``action`` on no data source.
+
+    A caller without the action (a non-member of the org) so gets one answer for every id: no existence oracle.
+    """
+    if not rbac.has_access(rbac.permissions(identity), action):
+        raise rbac.access_denied(action, requested)
+
+
 async def _get(store: Store, org_id: int, kind: str, value: int | str) -> DataSource | None:
     if isinstance(value, int):
         return await store.get_datasource(org_id, id=value)
@@ -108,6 +117,7 @@ async def _get(store: Store, org_id: int, kind: str, value: int | str) -> DataSo
 async def _find(request: Request, action: str, kind: str, value: int | str) -> DataSource:
     """The caller's data source by ``id``/``uid``/``name`` after the permission check; 404 if absent."""
     identity = identity_of(request)
+    _require_some_grant(identity, action, f"datasources:{kind}:{value}")
     ds = await _get(_store(request), identity.org_id, kind, value)
     _authorize(identity, action, ds, f"datasources:{kind}:{value}")
     if ds is None:
@@ -184,6 +194,7 @@ async def create_datasource(request: Request) -> Response:
 async def _update(request: Request, kind: str, value: int | str) -> Response:
     identity = identity_of(request)
     store = _store(request)
+    _require_some_grant(identity, "datasources:write", f"datasources:{kind}:{value}")
     ds = await _get(store, identity.org_id, kind, value)
     _authorize(identity, "datasources:write", ds, f"datasources:{kind}:{value}")
     body = decode_body(await read_json(request))

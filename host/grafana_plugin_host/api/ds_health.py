@@ -33,7 +33,9 @@ def health_body(result: CheckHealthResult) -> tuple[int, dict[str, Any]]:
 async def check_health(target: Target) -> Response:
     """Call CheckHealth on ``target`` and answer as Grafana does (unimplemented: 400 UNKNOWN)."""
     try:
-        result: CheckHealthResult = await target.client.check_health(CheckHealthRequest(target.context, target.headers))
+        result: CheckHealthResult = await target.client.check_health(
+            CheckHealthRequest(target.context, target.headers), deadline=target.deadline
+        )
     except MethodNotImplementedError:
         result = CheckHealthResult(HealthStatus.UNKNOWN, NOT_IMPLEMENTED_MESSAGE)
     except PluginError as exc:

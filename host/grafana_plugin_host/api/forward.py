@@ -60,6 +60,7 @@ _DROPPED_REQUEST_HEADERS = frozenset(
         "x-forwarded-proto",
         "authorization",
         "x-grafana-device-id",
+        "x-grafana-user",
         "cookie",
     }
 )
@@ -67,6 +68,16 @@ _DROPPED_REQUEST_HEADERS = frozenset(
 QUERY_ACTION = "datasources:query"
 #: Grafana registers health, resource and proxy routes for any method.
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def datasource_timeout(json_data: Mapping[str, Any], default_seconds: int) -> float:
+    """``jsonData.timeout`` in seconds (number or numeric string) or the ``[dataproxy] timeout`` default."""
+    raw = json_data.get("timeout")
+    try:
+        seconds = float(raw) if raw not in (None, "") and not isinstance(raw, bool) else 0.0
+    except (TypeError, ValueError):
+        seconds = 0.0
+    return seconds if 0 < seconds < 86_400 else float(default_seconds)
 
 
 def validate_uid(uid: str) -> str:
@@ -110,6 +121,8 @@ class Target:
     client: PluginClient
     context: PluginContext
     headers: dict[str, str] = field(default_factory=dict)
+    #: Seconds a call may take: ``[plugins] call_timeout``, or the data source's ``jsonData.timeout`` if longer.
+    deadline: float | None = None
 
 
 def plugin_manager(request: Request) -> PluginManager | None:
@@ -155,7 +168,8 @@ async def datasource_target(
     user = identity.login if settings.dataproxy_send_user_header and identity.login else None
     cookies = kept_cookie_header(request.headers.getlist("cookie"), keep_cookies_setting(ds.json_data))
     headers = plugin_call_headers(request.headers, ds.json_data, kept_cookies=cookies, user_login=user)
-    return Target(client, context, headers)
+    deadline = max(float(settings.plugin_call_timeout), datasource_timeout(ds.json_data, settings.plugin_call_timeout))
+    return Target(client, context, headers, deadline)
 
 
 def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
@@ -164,7 +178,9 @@ def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
         client = plugin_client(request, plugin_id)
     except PluginNotFoundError:
         raise ApiError(404, "Plugin not found") from None
-    return Target(client, build_plugin_context(client.meta, services_of(request).settings, identity=identity))
+    settings = services_of(request).settings
+    context = build_plugin_context(client.meta, settings, identity=identity)
+    return Target(client, context, deadline=float(settings.plugin_call_timeout))
 
 
 def plugin_error(
@@ -243,14 +259,21 @@ def forward_headers(
 ) -> dict[str, list[str]]:
     """Headers to forward to a plugin or a proxied data source, edited as Grafana does.
 
-    ``Referer`` moves to ``X-Grafana-Referer``; origin, forwarding, hop-by-hop and credential headers go; the client
+    ``Referer`` moves to ``X-Grafana-Referer``; origin, forwarding, hop-by-hop (also those named in ``Connection``),
+    credential and client-set ``X-Grafana-User`` headers go; the client
     address is appended to ``X-Forwarded-For``; ``Cookie`` keeps only ``keep_cookies``; ``user_login`` adds
     ``X-Grafana-User``.
     """
     result: dict[str, list[str]] = {}
     cookies: list[str] = []
+    headers = list(headers)
+    named_in_connection = {
+        item.strip().lower() for name, value in headers if name.lower() == "connection" for item in value.split(",")
+    }
     for name, value in headers:
         lowered = name.lower()
+        if lowered in named_in_connection:
+            continue
         if lowered == "cookie":
             cookies.append(value)
         elif lowered == "referer":

@@ -16,6 +16,7 @@ from grafana_plugin_host.services import services_of
 from grafana_plugin_host.web import JSONResponse, identity_of
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
 
+from ._metrics_auth import require_metrics_credentials
 from ._plugin_types import type_info
 
 
@@ -75,8 +76,9 @@ async def frontend_settings(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """GET /metrics: the host's Prometheus metrics in the text format."""
+    """GET /metrics: the host's Prometheus metrics in the text format (Basic auth when ``[metrics]`` sets it)."""
     services = services_of(request)
+    require_metrics_credentials(request, services.settings)
     return Response(await services.metrics.render(services.store), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -70,7 +70,9 @@ async def plugin_metrics(request: Request) -> Response:
     """``GET /api/plugins/:id/metrics``: CollectMetrics, Prometheus text (empty when not implemented)."""
     target = await plugin_target(request, identity_of(request), request.path_params["plugin_id"])
     try:
-        result: CollectMetricsResult = await target.client.collect_metrics(CollectMetricsRequest(target.context))
+        result: CollectMetricsResult = await target.client.collect_metrics(
+            CollectMetricsRequest(target.context), deadline=target.deadline
+        )
     except MethodNotImplementedError:
         result = CollectMetricsResult()
     except PluginError as exc:

@@ -21,8 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from grafana_plugin_host.api._paths import forward_path
 from grafana_plugin_host.api.forward import (
     ALL_METHODS,
+    datasource_timeout,
     load_datasource_from_path,
     plugin_meta,
     prepared_headers,
@@ -85,6 +87,10 @@ def match_route(routes: list[ProxyRoute], proxy_path: str, method: str) -> Proxy
     return None
 
 
+#: What a secret reads as in an error message.
+MASK = "[redacted]"
+
+
 def interpolate(template: str, json_data: Mapping[str, Any], secrets: Mapping[str, str]) -> str:
     """Fill ``{{.JsonData.key}}`` and ``{{.SecureJsonData.key}}`` placeholders (missing keys become empty)."""
 
@@ -111,16 +117,6 @@ def custom_headers(json_data: Mapping[str, Any], secrets: Mapping[str, str]) -> 
         headers[name] = secrets.get(f"httpHeaderValue{index}", "")
         index += 1
     return headers
-
-
-def proxy_timeout(json_data: Mapping[str, Any], default_seconds: int) -> float:
-    """``jsonData.timeout`` in seconds (number or numeric string) or the ``[dataproxy] timeout`` default."""
-    raw = json_data.get("timeout")
-    try:
-        seconds = float(raw) if raw not in (None, "") and not isinstance(raw, bool) else 0.0
-    except (TypeError, ValueError):
-        seconds = 0.0
-    return seconds if seconds > 0 else float(default_seconds)
 
 
 def _valid_base(url: str) -> bool:
@@ -180,7 +176,8 @@ def build_outgoing(
         rest = proxy_path.strip("/")[len(route.path) :].lstrip("/")
         url = join_url(interpolate(route.url, ds.json_data, secrets), rest)
         if not _valid_base(url):
-            raise ApiError(400, f'Invalid data source URL: "{url}"')
+            masked = join_url(interpolate(route.url, ds.json_data, dict.fromkeys(secrets, MASK)), rest)
+            raise ApiError(400, f'Invalid data source URL: "{masked}"')
         for name, content in route.headers:
             headers[name] = [interpolate(content, ds.json_data, secrets)]
         params = [(n, interpolate(c, ds.json_data, secrets)) for n, c in route.url_params]
@@ -194,8 +191,12 @@ def build_outgoing(
     return Outgoing(
         url=f"{url}?{query}" if query else url,
         headers=[(name, value) for name, values in headers.items() for value in values],
-        timeout=proxy_timeout(ds.json_data, default_timeout),
+        timeout=datasource_timeout(ds.json_data, default_timeout),
     )
+
+
+class _BodyTooLarge(Exception):
+    """The streamed request body passed the limit (the upstream request is abandoned, the client gets 413)."""
 
 
 async def _limited(request: Request, limit: int) -> AsyncIterator[bytes]:
@@ -203,8 +204,19 @@ async def _limited(request: Request, limit: int) -> AsyncIterator[bytes]:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, f"Request body too large (limit {limit} bytes)")
+            raise _BodyTooLarge
         yield chunk
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"Request body too large (limit {limit} bytes)")
+
+
+def _check_ascii(headers: list[tuple[str, str]]) -> None:
+    """400 for a header value an HTTP/1.1 request cannot carry as sent (non-ASCII or control characters)."""
+    for name, value in headers:
+        if not value.isascii() or any(ord(c) < 0x20 and c != "\t" for c in value):
+            raise ApiError(400, f"Invalid value in request header {name}")
 
 
 async def _relay(upstream: httpx.Response, client: httpx.AsyncClient) -> AsyncIterator[bytes]:
@@ -229,8 +241,8 @@ async def datasource_proxy(request: Request) -> Response:
     secrets: dict[str, str] = await services_of(request).store.decrypted_secrets(ds)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_request_body_bytes:
-        raise ApiError(413, f"Request body too large (limit {settings.max_request_body_bytes} bytes)")
-    path: str = request.path_params.get("path", "")
+        raise _too_large(settings.max_request_body_bytes)
+    path = forward_path(request)
     outgoing = build_outgoing(
         ds,
         secrets,
@@ -242,6 +254,7 @@ async def datasource_proxy(request: Request) -> Response:
         forwarded=prepared_headers(request, identity, ds),
         default_timeout=settings.dataproxy_timeout,
     )
+    _check_ascii(outgoing.headers)
     has_body = request.method not in ("GET", "HEAD", "OPTIONS") or bool(declared and declared != "0")
     client = httpx.AsyncClient(timeout=outgoing.timeout, follow_redirects=False)
     try:
@@ -252,6 +265,9 @@ async def datasource_proxy(request: Request) -> Response:
             content=_limited(request, settings.max_request_body_bytes) if has_body else None,
         )
         upstream = await client.send(upstream_request, stream=True)
+    except _BodyTooLarge:
+        await client.aclose()
+        raise _too_large(settings.max_request_body_bytes) from None
     except httpx.TimeoutException:
         await client.aclose()
         raise ApiError(504, "Gateway Timeout") from None

@@ -7,7 +7,7 @@ renders the results differently.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from grafana_plugin_host.api._large import json_answer
 from grafana_plugin_host.api.forward import (
     Target,
     datasource_target,
@@ -35,7 +36,7 @@ from grafana_plugin_sdk.backend import (
     QueryDataRequest,
     QueryDataResponse,
     TimeRange,
-    query_data_response_to_json,
+    query_data_response_json_chunks,
 )
 from grafana_plugin_sdk.gtime import TimeParseError, parse_time_range
 
@@ -43,6 +44,8 @@ EXPRESSION_UID = "__expr__"
 MULTI_STATUS_TOGGLE = "datasourceQueryMultiStatus"
 #: Responses with more cells than this are converted to JSON on a worker thread, keeping the event loop free.
 THREAD_THRESHOLD_CELLS = 20_000
+#: The largest ``intervalMs`` accepted (a year; a timedelta holds far more, a Go duration about 292 years).
+_MAX_INTERVAL_MS = 366 * 86_400_000
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def parse_time_keys(body: Mapping[str, Any], now: datetime | None = None) -> Tim
         start, end = parse_time_range(values["from"], values["to"], now)
     except TimeParseError as exc:
         raise ApiError(400, str(exc)) from None
+    except (OverflowError, ValueError):  # a time past what a datetime can hold
+        raise ApiError(400, "time range out of bounds") from None
     return TimeRange(start, end)
 
 
@@ -121,12 +126,15 @@ def parse_queries(body: Any, now: datetime | None = None) -> list[tuple[DataSour
             raise ApiError(400, "bad request data")
         ref_id = query.get("refId")
         query_type = query.get("queryType")
+        interval_ms = _int_or(query.get("intervalMs"), 1000)
+        if not 0 <= interval_ms <= _MAX_INTERVAL_MS:
+            raise ApiError(400, "intervalMs out of range")
         data_query = DataQuery(
             ref_id=ref_id if isinstance(ref_id, str) and ref_id else "A",
             time_range=time_range,
             query_type=query_type if isinstance(query_type, str) else "",
             max_data_points=_int_or(query.get("maxDataPoints"), 100),
-            interval=timedelta(milliseconds=_int_or(query.get("intervalMs"), 1000)),
+            interval=timedelta(milliseconds=interval_ms),
             json=orjson.dumps(query),
         )
         parsed.append((datasource_ref(query), data_query))
@@ -190,7 +198,7 @@ async def _query_group(request: Request, identity: Identity, group: Group) -> Qu
     target: Target = await datasource_target(request, identity, group.datasource)
     try:
         response: QueryDataResponse = await target.client.query_data(
-            QueryDataRequest(target.context, group.queries, target.headers)
+            QueryDataRequest(target.context, group.queries, target.headers), deadline=target.deadline
         )
     except PluginError as exc:
         raise plugin_error(exc, failed="An error occurred within the plugin") from exc
@@ -228,16 +236,42 @@ def _cells(response: QueryDataResponse) -> int:
     return sum(len(frame.fields) * frame.rows for r in response.responses.values() for frame in r.frames)
 
 
-async def render_off_loop(response: QueryDataResponse, render: Callable[[QueryDataResponse], bytes]) -> bytes:
-    """Sorted refIds, frames given their response's refId, then ``render`` (on a worker thread when large)."""
-    ordered = QueryDataResponse({ref_id: response.responses[ref_id] for ref_id in sorted(response.responses)})
-    for ref_id, data in ordered.responses.items():
+def ordered(response: QueryDataResponse) -> QueryDataResponse:
+    """The answer with refIds sorted and each frame given its response's refId when it has none."""
+    result = QueryDataResponse({ref_id: response.responses[ref_id] for ref_id in sorted(response.responses)})
+    for ref_id, data in result.responses.items():
         for frame in data.frames:
             if not frame.ref_id:
                 frame.ref_id = ref_id
-    if _cells(ordered) > THREAD_THRESHOLD_CELLS:
-        return await asyncio.to_thread(render, ordered)
-    return render(ordered)
+    return result
+
+
+async def render_off_loop(response: QueryDataResponse, render: Callable[[QueryDataResponse], bytes]) -> bytes:
+    """:func:`ordered`, then ``render`` (on a worker thread when large)."""
+    prepared = ordered(response)
+    if is_large(prepared):
+        return await asyncio.to_thread(render, prepared)
+    return render(prepared)
+
+
+async def frame_json_pieces(response: QueryDataResponse) -> AsyncIterator[bytes]:
+    """The ``/api/ds/query`` JSON of the answer, piece by piece (at most a frame each; a large one off the loop)."""
+    pieces = query_data_response_json_chunks(ordered(response))
+    if not is_large(response):
+        for piece in pieces:
+            yield piece
+        return
+
+    def step() -> bytes | None:
+        return next(pieces, None)
+
+    while (chunk := await asyncio.to_thread(step)) is not None:
+        yield chunk
+
+
+def is_large(response: QueryDataResponse) -> bool:
+    """Whether the answer is rendered on a worker thread and sent under a large-response slot."""
+    return _cells(response) > THREAD_THRESHOLD_CELLS
 
 
 def has_error(response: QueryDataResponse) -> bool:
@@ -265,8 +299,7 @@ async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
     status = response_status(response, services_of(request).settings)
-    body = await render_off_loop(response, query_data_response_to_json)
-    return Response(body, status_code=status, media_type="application/json")
+    return await json_answer(request, lambda: frame_json_pieces(response), status, large=is_large(response))
 
 
 routes: list[BaseRoute] = [Route("/api/ds/query", ds_query, methods=["POST"])]

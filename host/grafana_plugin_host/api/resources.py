@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_host.api._identity import resource_identity_headers
+from grafana_plugin_host.api._paths import forward_path
 from grafana_plugin_host.api.forward import (
     ALL_METHODS,
     Target,
@@ -57,7 +59,7 @@ async def _rest(first: CallResourceResponse, stream: AsyncIterator[CallResourceR
 
 async def forward_resource(request: Request, target: Target, headers: dict[str, list[str]]) -> Response:
     """Send the request to ``target``'s CallResource and stream the plugin's answer back as it arrives."""
-    path: str = request.path_params.get("path", "")
+    path = forward_path(request)
     call = CallResourceRequest(
         target.context,
         path=path,
@@ -68,7 +70,10 @@ async def forward_resource(request: Request, target: Target, headers: dict[str, 
     )
     stream: AsyncIterator[CallResourceResponse] = target.client.call_resource(call)
     try:
-        first = await anext(stream)
+        first = await asyncio.wait_for(anext(stream), target.deadline)
+    except TimeoutError:
+        await _close(stream)
+        raise ApiError(504, "Plugin request timed out") from None
     except StopAsyncIteration:
         raise ApiError(500, _FAILED) from None
     except PluginError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -17,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from grafana_plugin_host.api.query import has_error, render_off_loop, run_query_request
+from grafana_plugin_host.api._large import json_answer
+from grafana_plugin_host.api.query import has_error, is_large, render_off_loop, run_query_request
 from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
 from grafana_plugin_sdk.data import Field, FieldType, Frame
 
@@ -112,8 +114,12 @@ def legacy_response_json(response: QueryDataResponse) -> bytes:
 async def tsdb_query(request: Request) -> Response:
     """``POST /api/tsdb/query``."""
     _, response = await run_query_request(request)
-    body = await render_off_loop(response, legacy_response_json)
-    return Response(body, status_code=400 if has_error(response) else 200, media_type="application/json")
+    status = 400 if has_error(response) else 200
+
+    async def pieces() -> AsyncIterator[bytes]:
+        yield await render_off_loop(response, legacy_response_json)
+
+    return await json_answer(request, pieces, status, large=is_large(response))
 
 
 routes: list[BaseRoute] = [Route("/api/tsdb/query", tsdb_query, methods=["POST"])]

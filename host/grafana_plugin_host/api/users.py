@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -39,7 +40,7 @@ async def create_user(request: Request) -> JSONResponse:
     org_id = body.get("OrgId") or body.get("orgId") or 1
     if not isinstance(org_id, int) or isinstance(org_id, bool) or org_id < 1:
         raise ApiError(400, "bad request data")
-    stored = hash_password(password)
+    stored = await asyncio.to_thread(hash_password, password)  # the KDF stays off the event loop
     create = partial(
         db.create_user_in_org,
         login=login, email=email, name=name, org_id=org_id, role=DEFAULT_ROLE, password=stored, salt=salt_of(stored),

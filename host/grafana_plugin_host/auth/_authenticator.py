@@ -19,6 +19,7 @@ from grafana_plugin_host.store import read_in, write_in
 
 from . import _errors as errors
 from ._headers import BasicCredentials, BearerToken, Credentials
+from ._kdf_gate import KdfGate
 from ._passwords import DUMMY_HASH, verify_password
 from ._ratelimit import LoginAttempts
 from ._tokens import TokenFormatError, hash_token, parse_token
@@ -78,7 +79,9 @@ class Authenticator:
     def __init__(self, engine: Engine, settings: Settings, attempts: LoginAttempts | None = None) -> None:
         self.engine = engine
         self.settings = settings
-        self.attempts = attempts or LoginAttempts()
+        self.attempts = attempts or LoginAttempts(engine)
+        #: Admission for Basic-auth checks (taken by the caller, on the event loop, before :meth:`resolve`).
+        self.kdf_gate = KdfGate(settings.password_hash_concurrency, settings.password_hash_queue)
         self._passwords = _VerifiedPasswords()
 
     def anonymous(self, org_id: int) -> Identity | None:
@@ -107,18 +110,22 @@ class Authenticator:
     def _password(self, credentials: BasicCredentials, org_id: int, client: str) -> Identity:
         if not self.settings.basic_auth_enabled:
             raise errors.UNAUTHORIZED.error()
-        login = credentials.login
-        if self.attempts.is_blocked(login, client) or not credentials.password:
+        if not credentials.password:
             raise errors.INVALID_CREDENTIALS.error()
-        found = read_in(self.engine, db.find_user, login)
+        found = read_in(self.engine, db.find_user, credentials.login)
+        key = found.login if found is not None else credentials.login  # the lockout counts per resolved user
+        failures = self.attempts.failures(key)
+        if failures >= self.attempts.max_attempts:
+            raise errors.INVALID_CREDENTIALS.error()
         if found is None or not found.password:
             verify_password(credentials.password, DUMMY_HASH)  # same work as a real check
-            self.attempts.add_failure(login, client)
+            self.attempts.add_failure(key, client)
             raise errors.INVALID_CREDENTIALS.error()
         if not self._passwords.check(found.id, found.password, credentials.password):
-            self.attempts.add_failure(login, client)
+            self.attempts.add_failure(key, client)
             raise errors.INVALID_CREDENTIALS.error()
-        self.attempts.reset(login, client)
+        if failures:
+            self.attempts.reset(key)
         if found.is_disabled:
             raise errors.DISABLED_IDENTITY.error()
         wanted = org_id or found.org_id

@@ -62,8 +62,8 @@ class IdentityCache:
         if entry is not None and entry.until > now:
             if not isinstance(credentials, BasicCredentials):
                 return entry.identity
-            if not self._authenticator.attempts.is_blocked(credentials.login, client):
-                self._authenticator.attempts.reset(credentials.login, client)
+            # A user with recent failed logins goes through the authenticator, which checks the lockout.
+            if not self._authenticator.attempts.seen_failures(entry.identity.login or credentials.login):
                 return entry.identity
         flight = (key, generation, client if isinstance(credentials, BasicCredentials) else "")
         pending = self._pending.get(flight)
@@ -83,7 +83,11 @@ class IdentityCache:
     ) -> Identity | None:
         # On the store's pool (as many threads as it has connections to spare): with more threads than pooled
         # connections, a burst of misses would wait on the connection pool.
-        identity, expires = await self._store.run(self._authenticator.resolve, credentials, org_id, client)
+        if isinstance(credentials, BasicCredentials):  # a password check: admitted by the KDF gate first
+            async with self._authenticator.kdf_gate.slot():
+                identity, expires = await self._store.run(self._authenticator.resolve, credentials, org_id, client)
+        else:
+            identity, expires = await self._store.run(self._authenticator.resolve, credentials, org_id, client)
         if identity is not None:
             until = float("inf")
             if isinstance(credentials, BearerToken):

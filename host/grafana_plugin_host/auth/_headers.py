@@ -40,7 +40,7 @@ def parse_basic(value: str) -> BasicCredentials:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise INVALID_BASIC_HEADER.error() from None
     login, sep, password = decoded.partition(":")
-    if not sep:
+    if not sep or "\x00" in decoded:
         raise INVALID_BASIC_HEADER.error()
     return BasicCredentials(login, password)
 

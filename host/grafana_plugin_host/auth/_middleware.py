@@ -38,7 +38,7 @@ class AuthenticationMiddleware:
 
     def __init__(self, app: ASGIApp, *, attempts: LoginAttempts | None = None) -> None:
         self.app = app
-        self._attempts = attempts or LoginAttempts()
+        self._attempts = attempts
         self._authenticator: Authenticator | None = None
         self._identities: IdentityCache | None = None
 

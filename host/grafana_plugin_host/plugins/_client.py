@@ -89,11 +89,17 @@ class PluginClient:
         what = proc.exit_description() if proc.exited else "was stopped"
         return PluginCallError("UNAVAILABLE", f"plugin {self.meta.id} {what} during {method}")
 
-    async def _unary(self, method: str, call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]], msg: Any) -> Any:
+    async def _unary(
+        self,
+        method: str,
+        call: Callable[[PluginStubs], Callable[..., Awaitable[Any]]],
+        msg: Any,
+        deadline: float | None = None,
+    ) -> Any:
         proc, stubs = await self._connect()
         try:
             with plugin_call(self.meta.id, method) as metadata:
-                return await call(stubs)(msg, metadata=metadata)
+                return await call(stubs)(msg, metadata=metadata, timeout=deadline)
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(proc, exc, method) from None
         except grpc.aio.UsageError:  # the channel closed between the check and the call
@@ -107,20 +113,21 @@ class PluginClient:
             return await asyncio.to_thread(convert, msg)
         return convert(msg)
 
-    async def query_data(self, req: QueryDataRequest) -> QueryDataResponse:
-        """QueryData: one response per refId, frames decoded."""
-        msg = await self._unary("QueryData", lambda s: s.data.QueryData, query_data_request_to_proto(req))
+    async def query_data(self, req: QueryDataRequest, deadline: float | None = None) -> QueryDataResponse:
+        """QueryData: one response per refId, frames decoded (DEADLINE_EXCEEDED after ``deadline`` seconds)."""
+        msg = await self._unary("QueryData", lambda s: s.data.QueryData, query_data_request_to_proto(req), deadline)
         return await self._decode(query_data_response_from_proto, msg)
 
-    async def check_health(self, req: CheckHealthRequest) -> CheckHealthResult:
+    async def check_health(self, req: CheckHealthRequest, deadline: float | None = None) -> CheckHealthResult:
         """CheckHealth: the plugin's status, message and details."""
-        msg = await self._unary("CheckHealth", lambda s: s.diagnostics.CheckHealth, check_health_request_to_proto(req))
+        proto = check_health_request_to_proto(req)
+        msg = await self._unary("CheckHealth", lambda s: s.diagnostics.CheckHealth, proto, deadline)
         return check_health_result_from_proto(msg)
 
-    async def collect_metrics(self, req: CollectMetricsRequest) -> CollectMetricsResult:
+    async def collect_metrics(self, req: CollectMetricsRequest, deadline: float | None = None) -> CollectMetricsResult:
         """CollectMetrics: the plugin's Prometheus text exposition."""
         proto = collect_metrics_request_to_proto(req)
-        msg = await self._unary("CollectMetrics", lambda s: s.diagnostics.CollectMetrics, proto)
+        msg = await self._unary("CollectMetrics", lambda s: s.diagnostics.CollectMetrics, proto, deadline)
         return collect_metrics_result_from_proto(msg)
 
     async def call_resource(self, req: CallResourceRequest) -> AsyncIterator[CallResourceResponse]:

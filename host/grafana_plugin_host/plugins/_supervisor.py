@@ -109,9 +109,11 @@ class Supervisor:
     async def _watch(self, proc: PluginProcess) -> str:
         """Wait until the process exits or fails its health checks; why it stopped."""
         opts, failed = self._options, 0
-        while True:
-            if await proc.wait_exited(opts.health_interval):
+        next_check = time.monotonic() + opts.health_interval
+        while True:  # a check starts every health_interval seconds, however long the previous one took
+            if await proc.wait_exited(max(0.0, next_check - time.monotonic())):
                 return proc.exit_description()
+            next_check = time.monotonic() + opts.health_interval
             if await proc.healthy(opts.health_timeout):
                 failed = 0
                 continue

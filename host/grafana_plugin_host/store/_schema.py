@@ -120,6 +120,17 @@ data_keys = Table(
     Column("label", String(100), nullable=False, server_default=""),
 )
 
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(190), nullable=False),
+    Column("ip_address", String(50), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Index("IDX_login_attempt_username", "username"),
+    Index("IDX_login_attempt_created", "created"),
+)
+
 #: One row (id 1) whose value triggers increment on every write to the tables caches depend on (see
 #: ``migrations/versions/r0003_change_counter.py``).
 change_counter = Table(
