@@ -83,8 +83,9 @@ async def forward_resource(request: Request, target: Target, headers: dict[str, 
 
 
 def unable_to_find_plugin() -> ApiError:
-    """Grafana's error for a data source whose type has no plugin, on the resources route."""
-    return ApiError(500, "Unable to find datasource plugin")
+    """The error for a data source whose type has no plugin, on the resources route: Grafana's message, with 404
+    where Grafana answers 500 (the host answers no caller with a 5xx for what is not its own failure)."""
+    return ApiError(404, "Unable to find datasource plugin")
 
 
 async def datasource_resource(request: Request) -> Response:

@@ -47,7 +47,7 @@ def _spec(name: str) -> dict[str, Any]:
 
 #: Without plugins, a call the host lets through ends at the missing plugin: proof that authorization passed.
 NO_PLUGIN = (404, "Plugin not registered")
-NO_PLUGIN_RESOURCE = (500, "Unable to find datasource plugin")
+NO_PLUGIN_RESOURCE = (404, "Unable to find datasource plugin")
 NO_PLUGIN_PROXY = (404, "Unable to find datasource plugin")
 #: What a data source of another org looks like: not there.
 INVISIBLE = {"Data source not found", "Unable to find datasource"}
