@@ -29,6 +29,7 @@ from grafana_plugin_sdk.backend import (
 )
 from grafana_plugin_sdk.plugin_json import PluginMeta, parse_plugin_json
 from grafana_plugin_sdk.wire import LaunchSpec, PluginCallError, PluginProcess, PluginStubs, convert
+from grafana_plugin_sdk.wire.process import plugin_settings_env
 
 from ._plugin_client import AsyncPluginTestClient
 from ._sync import PluginTestClient
@@ -75,7 +76,7 @@ class SubprocessTransport:
         self.meta = meta
         # GF_PLUGIN_PYTHON: the example launchers (and ones copied from them) run the test's own Python.
         section = {"python": sys.executable, **(plugin_settings or {})}
-        env = {**{f"GF_PLUGIN_{key.upper()}": value for key, value in section.items()}, **os.environ}
+        env = {**plugin_settings_env(section), **os.environ}
         self._spec = LaunchSpec(meta.id, meta.directory, meta.executable, env, start_timeout, stop_grace)
         self._scratch = scratch
         self._capture = _LogCapture(meta.id)

@@ -48,6 +48,12 @@ class LaunchSpec:
     stop_grace: float = 2.0
 
 
+def plugin_settings_env(section: Mapping[str, str]) -> dict[str, str]:
+    """Grafana's ``[plugin.<id>]`` settings as the plugin sees them: ``GF_PLUGIN_<KEY>`` (``path`` and ``id`` are
+    the host's own and are not passed)."""
+    return {f"GF_PLUGIN_{key.upper()}": value for key, value in section.items() if key not in ("path", "id")}
+
+
 def executable_candidates(directory: Path, executable: str) -> list[Path]:
     """Where the executable may be: ``<executable>_<os>_<arch>[.exe]``, then plain ``<executable>``."""
     suffix = ".exe" if go_os() == "windows" else ""

@@ -40,11 +40,6 @@ _DS_ACTIONS = (
 )
 
 
-def _store(request: Request) -> Store:
-    store: Store = services_of(request).store
-    return store
-
-
 def datasource_dto(request: Request, ds: DataSource) -> dict[str, Any]:
     """The single data source JSON (GET by id/uid/name and the ``datasource`` key of create/update answers)."""
     info = type_info(request, ds.type)
@@ -118,7 +113,7 @@ async def _find(request: Request, action: str, kind: str, value: int | str) -> D
     """The caller's data source by ``id``/``uid``/``name`` after the permission check; 404 if absent."""
     identity = identity_of(request)
     _require_some_grant(identity, action, f"datasources:{kind}:{value}")
-    ds = await _get(_store(request), identity.org_id, kind, value)
+    ds = await _get(services_of(request).store, identity.org_id, kind, value)
     _authorize(identity, action, ds, f"datasources:{kind}:{value}")
     if ds is None:
         raise ApiError(404, NOT_FOUND)
@@ -138,7 +133,7 @@ async def list_datasources(request: Request) -> Response:
     """GET /api/datasources."""
     identity = identity_of(request)
     rbac.require(identity, "datasources:read")
-    store = _store(request)
+    store = services_of(request).store
 
     async def render() -> bytes:
         sources = await store.list_datasources(identity.org_id)
@@ -181,7 +176,7 @@ async def create_datasource(request: Request) -> Response:
         validate_url(body.spec.type, body.spec.url)
     check_spec(body.spec)
     try:
-        ds = await _store(request).create_datasource(identity.org_id, body.spec)
+        ds = await services_of(request).store.create_datasource(identity.org_id, body.spec)
     except (DataSourceNameExistsError, DataSourceUidExistsError) as exc:
         raise ApiError(409, str(exc)) from None
     except StoreError:
@@ -193,7 +188,7 @@ async def create_datasource(request: Request) -> Response:
 
 async def _update(request: Request, kind: str, value: int | str) -> Response:
     identity = identity_of(request)
-    store = _store(request)
+    store = services_of(request).store
     _require_some_grant(identity, "datasources:write", f"datasources:{kind}:{value}")
     ds = await _get(store, identity.org_id, kind, value)
     _authorize(identity, "datasources:write", ds, f"datasources:{kind}:{value}")
@@ -239,7 +234,7 @@ async def update_by_uid(request: Request) -> Response:
 async def _delete(request: Request, kind: str, value: int | str) -> DataSource:
     ds = await _find(request, "datasources:delete", kind, value)
     try:
-        return await _store(request).delete_datasource(ds.org_id, ds.id)
+        return await services_of(request).store.delete_datasource(ds.org_id, ds.id)
     except DataSourceReadOnlyError as exc:
         raise ApiError(403, str(exc)) from None
     except DataSourceNotFoundError:

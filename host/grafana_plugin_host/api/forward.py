@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import StreamingResponse
 
 from grafana_plugin_host import rbac
@@ -88,7 +88,7 @@ def validate_uid(uid: str) -> str:
 
 
 async def load_datasource(
-    request: Request,
+    request: HTTPConnection,
     identity: Identity,
     *,
     uid: str | None = None,
@@ -125,19 +125,19 @@ class Target:
     deadline: float | None = None
 
 
-def plugin_manager(request: Request) -> PluginManager | None:
+def plugin_manager(request: HTTPConnection) -> PluginManager | None:
     """The app's plugin manager (None when the app runs without plugins)."""
     manager: PluginManager | None = services_of(request).plugins
     return manager
 
 
-def plugin_meta(request: Request, plugin_id: str) -> PluginMeta | None:
+def plugin_meta(request: HTTPConnection, plugin_id: str) -> PluginMeta | None:
     """The plugin's metadata from the plugin manager, or None when no such plugin is loaded."""
     manager = plugin_manager(request)
     return manager.get(plugin_id) if manager is not None else None
 
 
-def plugin_client(request: Request, plugin_id: str) -> PluginClient:
+def plugin_client(request: HTTPConnection, plugin_id: str) -> PluginClient:
     """The client of a loaded backend plugin; PluginNotFoundError when there is none."""
     manager = plugin_manager(request)
     if manager is None:
@@ -151,7 +151,7 @@ def not_registered() -> ApiError:
 
 
 async def datasource_target(
-    request: Request,
+    request: HTTPConnection,
     identity: Identity,
     ds: DataSource,
     *,
@@ -172,7 +172,7 @@ async def datasource_target(
     return Target(client, context, headers, deadline)
 
 
-def app_target(request: Request, identity: Identity, plugin_id: str) -> Target:
+def app_target(request: HTTPConnection, identity: Identity, plugin_id: str) -> Target:
     """The plugin ``plugin_id`` and a PluginContext without data source; 404 ``Plugin not found`` if absent."""
     try:
         client = plugin_client(request, plugin_id)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import HTTPConnection
 
 from grafana_plugin_host.api.forward import Target, app_target, datasource_target, load_datasource
 from grafana_plugin_host.errors import (
@@ -91,15 +90,13 @@ async def resolve(conn: HTTPConnection, identity: Identity, ref: ChannelRef) -> 
     """
     if ref.org_id != identity.org_id:
         raise LiveError(protocol.ERROR_PERMISSION_DENIED, "permission denied")
-    # The route helpers read only ``conn.app`` (shared by requests and WebSockets).
-    request = cast(Request, conn)
     channel = ref.channel
     try:
         if channel.scope == SCOPE_DATASOURCE:
-            ds = await load_datasource(request, identity, uid=channel.namespace)
-            return await datasource_target(request, identity, ds, no_plugin=lambda: ApiError(404, "Not Found"))
+            ds = await load_datasource(conn, identity, uid=channel.namespace)
+            return await datasource_target(conn, identity, ds, no_plugin=lambda: ApiError(404, "Not Found"))
         if channel.scope == SCOPE_PLUGIN:  # app plugins only: a data source's streams need the data source
-            target = app_target(request, identity, channel.namespace)
+            target = app_target(conn, identity, channel.namespace)
             if target.client.meta.type == "app":
                 return target
     except ApiError as exc:

@@ -11,6 +11,7 @@ from grafana_plugin_host.tracing import plugin_tracing_env
 from grafana_plugin_sdk.plugin_json import PluginMeta
 from grafana_plugin_sdk.wire import LaunchSpec
 from grafana_plugin_sdk.wire.platform import GRAFANA_VERSION
+from grafana_plugin_sdk.wire.process import plugin_settings_env
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,7 @@ class ProcessOptions:
 def plugin_environment(meta: PluginMeta, settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
     """The plugin's environment: ``GF_PLUGIN_*`` from ``[plugin.<id>]`` (host env overrides), the host env,
     then Grafana's ``GF_*`` variables (go-plugin's own are added by the wire layer)."""
-    env = {
-        f"GF_PLUGIN_{key.upper()}": value
-        for key, value in settings.plugin_settings.get(meta.id, {}).items()
-        if key not in ("path", "id")
-    }
+    env = plugin_settings_env(settings.plugin_settings.get(meta.id, {}))
     env.update(plugin_tracing_env(settings, meta.version))
     env.update(environ)
     env.update({"GF_VERSION": GRAFANA_VERSION, "GF_APP_URL": settings.app_url})
