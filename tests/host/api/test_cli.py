@@ -26,6 +26,13 @@ def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None)
     )
 
 
+def _free_port() -> str:
+    """A port nobody listens on, so a host the developer runs on 3000 meanwhile does not matter."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def test_help_names_the_commands_and_the_configuration() -> None:
     result = _run("--help")
     assert result.returncode == 0
@@ -71,12 +78,9 @@ def test_missing_config_file_and_unknown_command(tmp_path: Path) -> None:
 
 
 def test_unreachable_database_exits_1_with_a_clear_message(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     ini = tmp_path / "pg.ini"
-    ini.write_text(f"[database]\ntype = postgres\nurl = postgres://nobody:secretpw@127.0.0.1:{port}/db\n")
-    result = _run("--config", str(ini), cwd=tmp_path)
+    ini.write_text(f"[database]\ntype = postgres\nurl = postgres://nobody:secretpw@127.0.0.1:{_free_port()}/db\n")
+    result = _run("--config", str(ini), env={"GF_SERVER_HTTP_PORT": _free_port()}, cwd=tmp_path)
     assert result.returncode == 1
     assert "database error" in result.stderr and "Traceback" not in result.stderr
     assert "secretpw" not in result.stderr
@@ -102,7 +106,11 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
 
 
 def test_postgres_without_its_driver_names_the_install_command(tmp_path: Path) -> None:
-    env = {"GF_DATABASE_TYPE": "postgres", "GF_DATABASE_URL": "postgres://u:secretpw@127.0.0.1:1/db"}
+    env = {
+        "GF_DATABASE_TYPE": "postgres",
+        "GF_DATABASE_URL": "postgres://u:secretpw@127.0.0.1:1/db",
+        "GF_SERVER_HTTP_PORT": _free_port(),
+    }
     result = subprocess.run(
         [python_without(tmp_path, "psycopg"), "-m", "grafana_plugin_host.cli"],
         capture_output=True,
