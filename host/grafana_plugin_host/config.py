@@ -80,7 +80,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("server", "max_json_depth"): ("max_json_depth", _as_int, "100"),
     ("server", "trusted_proxies"): ("trusted_proxies", _as_list, ""),
     ("server", "max_concurrent_large_responses"): ("max_concurrent_large_responses", _as_int, "4"),
-    ("server", "large_response_bytes"): ("large_response_bytes", _as_int, str(1 << 20)),
+    ("server", "large_response_queue_bytes"): ("large_response_queue_bytes", _as_int, str(256 << 20)),
     ("server", "write_stall_timeout"): ("write_stall_timeout", _as_int, "30"),
     ("paths", "data"): ("data_path", _as_str, "data"),
     ("paths", "plugins"): ("plugins_path", _as_str, str(BUNDLED_PLUGINS)),
@@ -136,7 +136,7 @@ class Settings:
     max_json_depth: int
     trusted_proxies: tuple[str, ...]
     max_concurrent_large_responses: int
-    large_response_bytes: int
+    large_response_queue_bytes: int
     write_stall_timeout: int
     data_path: str
     plugins_path: str

@@ -168,8 +168,12 @@ def write_routes_plugin(root: Path) -> None:
     (folder / "plugin.json").write_bytes(orjson.dumps(manifest))
 
 
-#: Settings of the suite's host beyond the test defaults: short deadlines so the cases run in seconds.
-SERVER_INI = "write_stall_timeout = 2\nmax_concurrent_large_responses = 2\nread_header_timeout = 2\n"
+#: Settings of the suite's host beyond the test defaults: short deadlines so the cases run in seconds, and room
+#: for a single large answer waiting for one of the two large-answer slots.
+SERVER_INI = (
+    "write_stall_timeout = 2\nmax_concurrent_large_responses = 2\nlarge_response_queue_bytes = 1\n"
+    "read_header_timeout = 2\n"
+)
 METRICS = ("prom", "metrics-secret-3b1e")
 
 

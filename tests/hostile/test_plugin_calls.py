@@ -49,8 +49,9 @@ def _drain(sock: socket.socket) -> bytes:
 
 def test_stalled_readers_of_large_answers_neither_block_small_queries_nor_stay_connected(env: Env) -> None:
     readers = [_stalled_reader(env, 300_000) for _ in range(4)]
+    refused = 0
     try:
-        time.sleep(1.0)
+        time.sleep(1.5)
         started = time.monotonic()
         with env.client() as client:
             small = client.post(
@@ -66,12 +67,17 @@ def test_stalled_readers_of_large_answers_neither_block_small_queries_nor_stay_c
         for reader in readers:
             answer = _drain(reader)
             head, _, body = answer.partition(b"\r\n\r\n")
-            if head:  # streamed in chunks; the host gave up on the stalled reader before the last chunk
+            if head.startswith(b"HTTP/1.1 503 "):  # two answers sent, one waiting: no room for a fourth
+                assert orjson.loads(body)["message"] == "Too many large query answers in progress, try again later"
+                refused += 1
+            elif head:  # streamed in chunks; the host gave up on the stalled reader before the last chunk
+                assert head.startswith(b"HTTP/1.1 200 ")
                 assert b"transfer-encoding: chunked" in head.lower() and body
                 assert not body.endswith(b"0\r\n\r\n")
     finally:
         for reader in readers:
             reader.close()
+    assert refused == 1  # [server] large_response_queue_bytes = 1: one answer may wait, not two
     with env.client() as client:  # slots were all released
         full = client.post(
             "/api/ds/query",

@@ -3,7 +3,8 @@
 Failures live in the database's ``login_attempt`` table, so every host sharing the database counts them
 together, and they are keyed on the user the login resolves to (login or email, any case), so typing the email
 instead of the login starts no fresh count. The client address is recorded but is not part of the key, as in
-Grafana: a lockout cannot be lifted by coming from another address.
+Grafana: a lockout cannot be lifted by coming from another address. The failure that locks a user out moves the
+database's change counter, so no host's identity cache still admits that user (see ``store.login_attempts``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class LoginAttempts:
     def add_failure(self, key: str, address: str) -> None:
         """Record one failed attempt (and forget every attempt older than the window, any user)."""
         now = self._clock()
-        write_in(self.engine, table.record, key.lower(), address, int(now), self._since())
+        write_in(self.engine, table.record, key.lower(), address, int(now), self._since(), self.max_attempts)
         with self._lock:
             self._seen[key.lower()] = now
             self._seen.move_to_end(key.lower())

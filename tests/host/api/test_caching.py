@@ -140,6 +140,22 @@ def test_a_disabled_user_or_changed_password_is_refused_by_every_host_at_once(
         assert user.get("/api/datasources").status_code == 401
 
 
+def test_a_lockout_reached_through_one_host_holds_on_a_host_that_cached_the_password(
+    hosts: tuple[HostProcess, HostProcess],
+) -> None:
+    a, b = hosts
+    with _client(a) as client:
+        created = client.post("/api/admin/users", json={"login": "guessed", "password": "right-password"})
+        assert created.status_code == 200, created.text
+    with _client(b, ("guessed", "right-password")) as user:
+        assert [user.get("/api/datasources").status_code for _ in range(3)] == [200, 200, 200]  # cached on b
+        with _client(a, ("guessed", "wrong-password")) as attacker:
+            assert [attacker.get("/api/datasources").status_code for _ in range(5)] == [401] * 5
+        refused = user.get("/api/datasources")
+        assert refused.status_code == 401, "b still admits a user locked out through a"
+        assert refused.json()["message"] == "Invalid username or password"
+
+
 def _context(host: HostProcess, uid: str) -> httpx.Response:
     query = {"refId": "A", "datasource": {"uid": uid}, "scenario": "context"}
     with _client(host) as client:
