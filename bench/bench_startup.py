@@ -44,7 +44,7 @@ def one_run(argv: list[str], workdir: str, base_env: dict[str, str] | None = Non
         "PLUGIN_PROTOCOL_VERSIONS": "2",
         "PLUGIN_UNIX_SOCKET_DIR": workdir,
         "INSTANCE_LOG": os.path.join(workdir, "instances.log"),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": (base_env or os.environ).get("PYTHONPATH", str(ROOT)),
     }
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)

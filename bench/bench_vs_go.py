@@ -53,6 +53,9 @@ AUTH = ("admin", "admin")
 SMALL_QUERY = {"refId": "A", "scenarioId": "random_walk", "maxDataPoints": 100, "intervalMs": 1000}
 BIG_QUERY = {"refId": "A", "scenarioId": "large_frame", "rows": 1_000_000}
 CLIENTS = (1, 8, 64)
+#: The event loop and HTTP parser of ``grafana-plugin-host serve``, which the default rows run.
+SERVE_STACK = ("uvloop", "httptools")
+#: Our host under another loop/parser pair (``--stacks``), without the serve command's head limits.
 HOST_SERVER = """
 import uvicorn
 from grafana_plugin_host.app import create_app
@@ -168,9 +171,13 @@ def start_host(name: str, env: dict[str, str], data: Path, loop: str, http: str,
     port = free_port()
     host_env = {**env, "GF_PATHS_DATA": str(data), "GF_PLUGINS_START": "lazy"}
     data.mkdir(parents=True, exist_ok=True)
-    code = HOST_SERVER.format(port=port, loop=loop, http=http)
+    if (loop, http) == SERVE_STACK:  # exactly what operators run: the serve command (head limits in the protocol)
+        argv = [sys.executable, "-c", "import sys; from grafana_plugin_host.cli import main; sys.exit(main())"]
+        host_env |= {"GF_SERVER_HTTP_ADDR": "127.0.0.1", "GF_SERVER_HTTP_PORT": str(port), "GF_LOG_LEVEL": "warn"}
+    else:
+        argv = [sys.executable, "-c", HOST_SERVER.format(port=port, loop=loop, http=http)]
     with (data.parent / f"{data.name}.log").open("ab") as log:  # the host's log lines, kept out of the tables
-        proc = subprocess.Popen([sys.executable, "-c", code], env=host_env, stderr=log, start_new_session=True)
+        proc = subprocess.Popen(argv, env=host_env, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     _wait(lambda: admin_request(f"{base}/api/health"), name)
     if plugin_id is None:
@@ -365,7 +372,7 @@ def fronts_running(args: argparse.Namespace, tmp: Path, gofront: Path, goplugin:
         "GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": f"{PY_PLUGIN},{GO_PLUGIN}",
         "GF_SECURITY_ADMIN_PASSWORD": AUTH[1],
     }
-    stacks = [("uvloop", "httptools")]
+    stacks = [SERVE_STACK]
     if args.stacks:
         stacks += [("asyncio", "h11"), ("asyncio", "httptools"), ("uvloop", "h11")]
     fronts: list[Front] = []

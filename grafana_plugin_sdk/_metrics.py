@@ -26,11 +26,17 @@ def _collectors() -> tuple[Counter, Histogram]:
     return counter, duration
 
 
+@cache
+def _children(endpoint: str, status: str, status_source: str) -> tuple[Counter, Histogram]:
+    counter, duration = _collectors()
+    return counter.labels(endpoint, status, status_source), duration.labels(endpoint, status, status_source)
+
+
 def observe_request(endpoint: str, status: str, status_source: str, seconds: float) -> None:
     """Count one finished call of ``endpoint`` and record how long it took."""
-    counter, duration = _collectors()
-    counter.labels(endpoint, status, status_source).inc()
-    duration.labels(endpoint, status, status_source).observe(seconds)
+    counter, duration = _children(endpoint, status, status_source)
+    counter.inc()
+    duration.observe(seconds)
 
 
 def exposition() -> bytes:

@@ -15,8 +15,9 @@ import contextlib
 import contextvars
 import logging
 import sys
+import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import IO, Any
 
@@ -55,6 +56,21 @@ def format_timestamp(moment: datetime) -> str:
     sign = "-" if offset < timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+#: The last whole second formatted by :func:`_utc_timestamp`, and its text (one strftime per second of logging).
+_LAST_SECOND: tuple[int, str] = (-1, "")
+
+
+def _utc_timestamp(created: float) -> str:
+    """:func:`format_timestamp` of a UTC Unix time (a record's ``created``), the second's text reused."""
+    global _LAST_SECOND
+    second = int(created)
+    last, text = _LAST_SECOND
+    if second != last:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _LAST_SECOND = (second, text)
+    return f"{text}.{int((created - second) * 1_000_000):06d}Z"
 
 
 def _level_name(levelno: int) -> str:
@@ -104,7 +120,7 @@ class HclogFormatter(logging.Formatter):
         line: dict[str, Any] = {
             "@level": _level_name(record.levelno),
             "@message": record.getMessage(),
-            "@timestamp": format_timestamp(datetime.fromtimestamp(record.created, UTC)),
+            "@timestamp": _utc_timestamp(record.created),
         }
         if record.name and record.name != "root":
             line["@module"] = record.name
@@ -139,8 +155,18 @@ class Logger:
 
     def _log(self, level: int, message: str, fields: dict[str, Any], exc_info: bool = False) -> None:
         if self._logger.isEnabledFor(level):
-            extra = {_FIELDS_ATTR: {**self._fields, **fields}}
-            self._logger.log(level, message, extra=extra, exc_info=exc_info, stacklevel=3)
+            # Made here rather than by logging.Logger.log: hclog lines carry no caller, so no stack walk to find it.
+            record = self._logger.makeRecord(
+                self._logger.name,
+                level,
+                "(unknown file)",
+                0,
+                message,
+                (),
+                sys.exc_info() if exc_info else None,
+                extra={_FIELDS_ATTR: {**self._fields, **fields}},
+            )
+            self._logger.handle(record)
 
     def trace(self, message: str, **fields: Any) -> None:
         """Log at trace level."""

@@ -65,5 +65,9 @@ class QueryTypeMux:
         limit = asyncio.Semaphore(
             max(1, self._max_concurrency or request.plugin_context.grafana_config.concurrent_query_count())
         )
+        if len(request.queries) == 1:  # the common case: no task to schedule
+            return QueryDataResponse(
+                {request.queries[0].ref_id: await self._answer(request, request.queries[0], limit)}
+            )
         answers = await asyncio.gather(*(self._answer(request, q, limit) for q in request.queries))
         return QueryDataResponse({q.ref_id: a for q, a in zip(request.queries, answers, strict=True)})

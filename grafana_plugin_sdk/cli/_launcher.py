@@ -18,7 +18,16 @@ fail() {{
     "$message" "$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)" >&2
   exit 1
 }}
-version_of() {{ "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }}
+version_of() {{  # a virtual environment's pyvenv.cfg says it without starting Python
+  case "$1" in */*)
+    cfg=$(dirname -- "$1")/../pyvenv.cfg
+    if [ -x "$1" ] && [ -f "$cfg" ]; then
+      v=$(sed -n 's/^version\(_info\)\{{0,1\}} *= *\([0-9]*\.[0-9]*\).*/\2/p' "$cfg" | head -n 1)
+      [ -n "$v" ] && {{ echo "$v"; return 0; }}
+    fi ;;
+  esac
+  "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null
+}}
 supported() {{ case "$1" in {pattern}) return 0 ;; esac; return 1; }}
 hint="install Python {versions_text}, or set [plugin.{plugin_id}] python = /path/to/python3 in grafana.ini"
 if [ -n "${{GF_PLUGIN_PYTHON:-}}" ]; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -20,17 +21,30 @@ if TYPE_CHECKING:
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(metadata_version=pa.ipc.MetadataVersion.V5)
 
 
+@functools.lru_cache(maxsize=1024)
+def _schema_field(name: str, ftype: FieldType, nullable: bool, config: bytes | None, labels: bytes | None) -> pa.Field:
+    """One Arrow schema field with the Go SDK's metadata (frames of one shape share them: made once)."""
+    md: dict[str, bytes] = {}
+    if config is not None:
+        md["config"] = config
+    if labels is not None:
+        md["labels"] = labels
+    md["tstype"] = ftype.simple_type.encode()
+    return pa.field(name, ftype.arrow_type, nullable=nullable, metadata=md)
+
+
 def frame_schema(frame: Frame) -> pa.Schema:
     """The Arrow schema of a frame with the Go SDK's metadata keys (sorted, as Go writes them)."""
-    fields = []
-    for f in frame.fields:
-        md: dict[str, bytes] = {}
-        if f.config is not None:
-            md["config"] = orjson.dumps(f.config.to_dict())
-        if f.labels is not None:
-            md["labels"] = orjson.dumps(f.labels, option=orjson.OPT_SORT_KEYS)
-        md["tstype"] = f.type.simple_type.encode()
-        fields.append(pa.field(f.name, f.type.arrow_type, nullable=f.nullable, metadata=md))
+    fields = [
+        _schema_field(
+            f.name,
+            f.type,
+            f.nullable,
+            orjson.dumps(f.config.to_dict()) if f.config is not None else None,
+            orjson.dumps(f.labels, option=orjson.OPT_SORT_KEYS) if f.labels is not None else None,
+        )
+        for f in frame.fields
+    ]
     meta: dict[str, bytes] = {}
     if frame.meta is not None:
         meta["meta"] = orjson.dumps(frame.meta.to_dict())

@@ -9,12 +9,33 @@ As grafana-plugin-sdk-go has ``genproto/pluginv2``, ``backend/grpcplugin`` and p
 - :mod:`~grafana_plugin_sdk.wire.plugin_log`: a plugin's stdout/stderr (hclog JSON) as log records;
 - :mod:`~grafana_plugin_sdk.wire.stubs`: the client stubs of every service on one channel;
 - :mod:`~grafana_plugin_sdk.wire.errors`: start and call errors (gRPC status mapped to a code name).
+
+The names below load their module on first use, so a plugin importing ``wire.handshake`` does not pay for the
+host side (``process`` and ``stubs`` import gRPC health and every client stub).
 """
 
-from .errors import HandshakeError, PluginCallError, PluginError, PluginStartError
-from .handshake import Handshake, parse_handshake
-from .process import LaunchSpec, PluginProcess
-from .stubs import PluginStubs
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import HandshakeError, PluginCallError, PluginError, PluginStartError
+    from .handshake import Handshake, parse_handshake
+    from .process import LaunchSpec, PluginProcess
+    from .stubs import PluginStubs
+
+_HOMES = {
+    "HandshakeError": "errors",
+    "PluginCallError": "errors",
+    "PluginError": "errors",
+    "PluginStartError": "errors",
+    "Handshake": "handshake",
+    "parse_handshake": "handshake",
+    "LaunchSpec": "process",
+    "PluginProcess": "process",
+    "PluginStubs": "stubs",
+}
 
 __all__ = [
     "Handshake",
@@ -27,3 +48,12 @@ __all__ = [
     "PluginStubs",
     "parse_handshake",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

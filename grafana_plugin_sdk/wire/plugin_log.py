@@ -31,6 +31,8 @@ _PREFIXES = tuple((f"[{name.upper()}]", level) for name, level in _LEVELS.items(
 _TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$")
 _PANIC_STARTS = ("panic: ", "fatal error: ", "Traceback (most recent call last):")
 _HCLOG_KEYS = ("@level", "@message", "@timestamp")
+#: How hclog JSON lines (the Go SDK's and ours) begin, by level: a line below the logger's level is dropped on sight.
+_LEVEL_PREFIXES = tuple((f'{{"@level":"{name}",'.encode(), level) for name, level in _LEVELS.items())
 
 
 class LineSplitter:
@@ -118,7 +120,7 @@ class StderrClassifier:
     """Classifies one stream's lines; remembers a panic so that the lines after it are errors too."""
 
     def __init__(self) -> None:
-        self._panicking = False
+        self.panicking = False
 
     def classify(self, text: str) -> LogLine:
         """The level and message of one line."""
@@ -129,8 +131,8 @@ class StderrClassifier:
             if text.startswith(prefix):
                 return LogLine(level, text[len(prefix) :].lstrip())
         if text.startswith(_PANIC_STARTS):
-            self._panicking = True
-        return LogLine(logging.ERROR if self._panicking else logging.DEBUG, text)
+            self.panicking = True
+        return LogLine(logging.ERROR if self.panicking else logging.DEBUG, text)
 
 
 class PluginLog:
@@ -144,6 +146,9 @@ class PluginLog:
 
     def stderr_line(self, raw: bytes) -> None:
         """Log one stderr line at its level."""
+        if self._below_level(raw):  # one per plugin call at debug: not worth parsing when it is not logged
+            self._recent.append(raw[:300].decode("utf-8", "replace"))
+            return
         text = raw.decode("utf-8", "replace")
         line = self._stderr.classify(text)
         if text.strip():
@@ -151,6 +156,14 @@ class PluginLog:
         if self.logger.isEnabledFor(line.level):
             extra = {"plugin_id": self.plugin_id, "plugin_fields": line.fields}
             self.logger.log(line.level, "%s", render(line), extra=extra)
+
+    def _below_level(self, raw: bytes) -> bool:
+        if self._stderr.panicking:
+            return False
+        for prefix, level in _LEVEL_PREFIXES:
+            if raw.startswith(prefix):
+                return not self.logger.isEnabledFor(level)
+        return False
 
     def stdout_line(self, raw: bytes) -> None:
         """Log a stdout line after the handshake (plugins should not print there) at debug."""

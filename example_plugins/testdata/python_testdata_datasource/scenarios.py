@@ -79,7 +79,8 @@ def _walk_timestamps(query: DataQuery) -> np.ndarray[Any, np.dtype[np.datetime64
     start, end = _range_ms(query)
     points = max(1, query.max_data_points or 100)
     step = max(int(query.interval.total_seconds() * 1000), (end - start) // points, 1)
-    return np.arange(start, end, step, dtype=np.int64)[:points].astype("datetime64[ms]")
+    ms = np.arange(start, end, step, dtype=np.int64)[:points]
+    return (ms * 1_000_000).view("datetime64[ns]")  # in frames' own unit: no conversion when the field is built
 
 
 def parse_labels(text: str) -> dict[str, str]:
@@ -114,10 +115,16 @@ def random_walk_values(
     return values
 
 
+#: The generator of queries without a seed (numpy generators lock around each draw, so threads may share it).
+_UNSEEDED = np.random.default_rng()
+
+
 def _rng(query: DataQuery) -> np.random.Generator:
     seed = _param(query, "seed", None)
+    if seed is None:
+        return _UNSEEDED
     try:
-        return np.random.default_rng(None if seed is None else int(seed))
+        return np.random.default_rng(int(seed))
     except (TypeError, ValueError):
         raise ScenarioError(f"seed must be a whole number, got {seed!r}") from None
 

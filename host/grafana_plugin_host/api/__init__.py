@@ -19,12 +19,13 @@ from . import (
     users,
 )
 
+#: Starlette tries routes in order: the query route, the one under load, comes first (it overlaps no other).
 routes: list[BaseRoute] = [
     route
     for module in (
+        query,
         datasources,
         misc,
-        query,
         ds_health,
         resources,
         proxy,

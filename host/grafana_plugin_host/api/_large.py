@@ -104,15 +104,15 @@ class StreamedJSON(Response):
 
 
 async def json_answer(
-    request: Request, pieces: Callable[[], AsyncIterator[bytes]], status: int, *, large: bool, held_bytes: int
+    request: Request, pieces: Callable[[], AsyncIterator[bytes]], status: int, *, large_bytes: int | None
 ) -> Response:
-    """The JSON answer made of ``pieces``: joined when small; when ``large``, streamed under a slot (the answer
-    holding ``held_bytes`` of frames while it waits for one)."""
-    if not large:
+    """The JSON answer made of ``pieces``: joined when small (``large_bytes`` None); a large answer, whose frames
+    hold ``large_bytes``, is streamed under a slot."""
+    if large_bytes is None:
         return Response(
             b"".join([piece async for piece in pieces()]), status_code=status, media_type="application/json"
         )
     settings = services_of(request).settings
     slots = _slots(settings.max_concurrent_large_responses)
-    await slots.acquire(held_bytes, settings.large_response_queue_bytes)
+    await slots.acquire(large_bytes, settings.large_response_queue_bytes)
     return StreamedJSON(pieces(), status, float(settings.write_stall_timeout), slots.release)

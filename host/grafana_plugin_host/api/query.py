@@ -274,9 +274,12 @@ def is_large(response: QueryDataResponse) -> bool:
     return _cells(response) > THREAD_THRESHOLD_CELLS
 
 
-def held_bytes(response: QueryDataResponse) -> int:
-    """The bytes the answer's frames hold (their Arrow buffers)."""
-    return sum(f.values.nbytes for r in response.responses.values() for frame in r.frames for f in frame.fields)
+def large_bytes(response: QueryDataResponse) -> int | None:
+    """For a large answer (see :func:`is_large`), the bytes its frames hold (their Arrow buffers); else None."""
+    if not is_large(response):
+        return None
+    held: int = sum(f.values.nbytes for r in response.responses.values() for frame in r.frames for f in frame.fields)
+    return held
 
 
 def has_error(response: QueryDataResponse) -> bool:
@@ -304,9 +307,7 @@ async def ds_query(request: Request) -> Response:
     """``POST /api/ds/query``."""
     _, response = await run_query_request(request)
     status = response_status(response, services_of(request).settings)
-    return await json_answer(
-        request, lambda: frame_json_pieces(response), status, large=is_large(response), held_bytes=held_bytes(response)
-    )
+    return await json_answer(request, lambda: frame_json_pieces(response), status, large_bytes=large_bytes(response))
 
 
 routes: list[BaseRoute] = [Route("/api/ds/query", ds_query, methods=["POST"])]

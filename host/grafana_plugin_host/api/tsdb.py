@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from grafana_plugin_host.api._large import json_answer
-from grafana_plugin_host.api.query import has_error, held_bytes, is_large, render_off_loop, run_query_request
+from grafana_plugin_host.api.query import has_error, large_bytes, render_off_loop, run_query_request
 from grafana_plugin_sdk.backend import DataResponse, QueryDataResponse
 from grafana_plugin_sdk.data import Field, FieldType, Frame
 
@@ -119,7 +119,7 @@ async def tsdb_query(request: Request) -> Response:
     async def pieces() -> AsyncIterator[bytes]:
         yield await render_off_loop(response, legacy_response_json)
 
-    return await json_answer(request, pieces, status, large=is_large(response), held_bytes=held_bytes(response))
+    return await json_answer(request, pieces, status, large_bytes=large_bytes(response))
 
 
 routes: list[BaseRoute] = [Route("/api/tsdb/query", tsdb_query, methods=["POST"])]

@@ -94,6 +94,19 @@ def test_plugin_log_records(caplog: pytest.LogCaptureFixture) -> None:
     assert log.recent()[-1] == "\ufffd not utf-8"
 
 
+def test_lines_below_the_level_are_dropped_yet_remembered(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="plugin.acme")
+    log = PluginLog("acme")
+    debug = f'{{"@level":"debug","@message":"Plugin Request Started","@timestamp":"{STAMP}"}}'
+    info = f'{{"@level":"info","@message":"Plugin Request Completed","@timestamp":"{STAMP}","status":"ok"}}'
+    log.stderr_line(debug.encode())
+    log.stderr_line(info.encode())
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, "Plugin Request Completed status=ok")
+    ]
+    assert log.recent() == [debug, info]  # start-failure messages still show every line
+
+
 async def test_pump_reads_to_the_end_and_survives_handler_errors(caplog: pytest.LogCaptureFixture) -> None:
     reader = asyncio.StreamReader()
     reader.feed_data(b"a\nboom\nb")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,40 @@ def test_numpy_input_and_output_are_zero_copy() -> None:
     field = Field("f", data)
     assert field.values.buffers()[1].address == data.ctypes.data
     assert np.shares_memory(field.to_numpy(), data)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([1.5, np.nan, -0.0]),
+        np.arange(7, dtype=np.uint16)[::3],  # strided: copied to one buffer
+        np.array([-(2**63), 2**63 - 1], dtype=np.int64),
+        np.array(["NaT", "2020-01-01T00:00:01.5", "NaT"], dtype="datetime64[ms]"),
+        np.array(["2020-01-01T00:00:00.000000001"], dtype="datetime64[ns]"),
+        np.array([True, False]),
+        np.zeros(0),
+    ],
+)
+def test_numpy_arrays_become_the_arrow_arrays_pyarrow_makes(values: np.ndarray) -> None:
+    field = Field("f", values)
+    expected = pa.array(values)
+    assert field.values.type == (pa.timestamp("ns") if values.dtype.kind == "M" else expected.type)
+    assert field.values.null_count == expected.null_count and field.nullable == bool(expected.null_count)
+    assert str(field.values.cast(expected.type)) == str(expected)
+
+
+def test_frames_from_numpy_do_not_import_pandas() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from grafana_plugin_sdk.data import Field, Frame\n"
+        "t = np.array(['2020-01-01', 'NaT'], dtype='datetime64[ms]')\n"
+        "Frame('x', [Field('time', t), Field('v', np.array([1.0, 2.0])), Field('n', np.arange(2))]).to_arrow()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[3]
+    )
+    assert ran.stdout.strip() == "False"  # pyarrow's pa.array imports pandas (installed here) on first use
 
 
 def test_nan_is_a_value_not_a_null() -> None:
