@@ -132,6 +132,8 @@ class Front:
     proc: subprocess.Popen[bytes]
     url: str
     body: bytes
+    #: Request headers beyond the content type and authorization.
+    headers: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
         """SIGTERM the process group, SIGKILL after 10 s."""
@@ -216,10 +218,11 @@ class Sample:
 
 def run_wrk(front: Front, clients: int, seconds: float, script_dir: Path) -> Sample:
     """Drive ``front`` with ``wrk`` (``clients`` connections, up to 2 threads) for ``seconds``."""
-    script = script_dir / f"{abs(hash(front.body))}.lua"
+    script = script_dir / f"{abs(hash((front.body, tuple(front.headers.items()))))}.lua"
     authorization = "Basic " + base64.b64encode(":".join(AUTH).encode()).decode()
     method = "POST" if front.body else "GET"
-    script.write_text(WRK_SCRIPT.format(method=method, body=front.body.decode(), authorization=authorization))
+    extra = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in front.headers.items())
+    script.write_text(WRK_SCRIPT.format(method=method, body=front.body.decode(), authorization=authorization) + extra)
     threads = min(clients, 2)
     before_self = resource.getrusage(resource.RUSAGE_CHILDREN)
     before_front, before_plugin = cpu_seconds(front.proc.pid)

@@ -28,6 +28,7 @@ from grafana_plugin_host.services import Services
 from grafana_plugin_host.store import Store
 from grafana_plugin_host.tracing import TracingMiddleware
 from grafana_plugin_host.web import JSONResponse
+from grafana_plugin_host.web.compression import Compression
 from grafana_plugin_host.web.metrics import HostMetrics, MetricsMiddleware
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, plugins: PluginManager | None = None) -> S
     app = Starlette(
         routes=[*api.routes, *live.routes],
         middleware=[
+            Middleware(Compression, enabled=settings.enable_gzip),
             Middleware(TracingMiddleware),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(AuthenticationMiddleware),

@@ -82,6 +82,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str], Any], str]] = {
     ("server", "max_concurrent_large_responses"): ("max_concurrent_large_responses", _as_int, "4"),
     ("server", "large_response_queue_bytes"): ("large_response_queue_bytes", _as_int, str(256 << 20)),
     ("server", "write_stall_timeout"): ("write_stall_timeout", _as_int, "30"),
+    ("server", "enable_gzip"): ("enable_gzip", _as_bool, "false"),
     ("paths", "data"): ("data_path", _as_str, "data"),
     ("paths", "plugins"): ("plugins_path", _as_str, str(BUNDLED_PLUGINS)),
     ("paths", "provisioning"): ("provisioning_path", _as_str, "conf/provisioning"),
@@ -138,6 +139,7 @@ class Settings:
     max_concurrent_large_responses: int
     large_response_queue_bytes: int
     write_stall_timeout: int
+    enable_gzip: bool
     data_path: str
     plugins_path: str
     provisioning_path: str

@@ -24,6 +24,7 @@ from grafana_plugin_host.store import (
     StoreError,
 )
 from grafana_plugin_host.web import JSONResponse, identity_of, path_id, read_json
+from grafana_plugin_host.web.compression import accepts_gzip, gzipped
 
 from ._plugin_types import type_info
 
@@ -140,6 +141,14 @@ async def list_datasources(request: Request) -> Response:
         return orjson.dumps([_list_item(request, ds) for ds in sources])
 
     body = await store.cached(("datasources_json", identity.org_id), render)
+    if services_of(request).settings.enable_gzip and accepts_gzip(request):  # compressed once per change
+
+        async def compress() -> bytes:
+            return await gzipped(body)
+
+        packed = await store.cached(("datasources_json_gzip", identity.org_id), compress)
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(packed, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json")
 
 
