@@ -91,13 +91,14 @@ def _from_numpy(values: np.ndarray[Any, Any]) -> pa.Array:
         if arrow is not None:
             data = np.ascontiguousarray(values)
             return pa.Array.from_buffers(arrow, len(data), [None, pa.py_buffer(data)])
-        if values.dtype.kind == "M" and np.datetime_data(values.dtype)[0] in ("s", "ms", "us", "ns"):
+        unit = np.datetime_data(values.dtype)[0] if values.dtype.kind == "M" else ""
+        if unit in ("s", "ms", "us", "ns"):
             ints = np.ascontiguousarray(values).view(np.int64)
             missing = ints == _NAT  # NaT is null, as pa.array reads it
             count = int(missing.sum())
             validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if count else None
-            unit = pa.timestamp(np.datetime_data(values.dtype)[0])
-            return pa.Array.from_buffers(unit, len(ints), [validity, pa.py_buffer(ints)], null_count=count)
+            buffers = [validity, pa.py_buffer(ints)]
+            return pa.Array.from_buffers(pa.timestamp(unit), len(ints), buffers, null_count=count)
     return pa.array(values)
 
 

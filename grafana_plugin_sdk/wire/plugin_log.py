@@ -120,7 +120,15 @@ class StderrClassifier:
     """Classifies one stream's lines; remembers a panic so that the lines after it are errors too."""
 
     def __init__(self) -> None:
-        self.panicking = False
+        self._panicking = False
+
+    def level_at_a_glance(self, raw: bytes) -> int | None:
+        """The level of an hclog JSON line read from how it begins, without parsing it; None when unsure."""
+        if not self._panicking:
+            for prefix, level in _LEVEL_PREFIXES:
+                if raw.startswith(prefix):
+                    return level
+        return None
 
     def classify(self, text: str) -> LogLine:
         """The level and message of one line."""
@@ -131,8 +139,8 @@ class StderrClassifier:
             if text.startswith(prefix):
                 return LogLine(level, text[len(prefix) :].lstrip())
         if text.startswith(_PANIC_STARTS):
-            self.panicking = True
-        return LogLine(logging.ERROR if self.panicking else logging.DEBUG, text)
+            self._panicking = True
+        return LogLine(logging.ERROR if self._panicking else logging.DEBUG, text)
 
 
 class PluginLog:
@@ -146,7 +154,8 @@ class PluginLog:
 
     def stderr_line(self, raw: bytes) -> None:
         """Log one stderr line at its level."""
-        if self._below_level(raw):  # one per plugin call at debug: not worth parsing when it is not logged
+        glance = self._stderr.level_at_a_glance(raw)
+        if glance is not None and not self.logger.isEnabledFor(glance):  # the Go SDK's per-call debug line
             self._recent.append(raw[:300].decode("utf-8", "replace"))
             return
         text = raw.decode("utf-8", "replace")
@@ -156,14 +165,6 @@ class PluginLog:
         if self.logger.isEnabledFor(line.level):
             extra = {"plugin_id": self.plugin_id, "plugin_fields": line.fields}
             self.logger.log(line.level, "%s", render(line), extra=extra)
-
-    def _below_level(self, raw: bytes) -> bool:
-        if self._stderr.panicking:
-            return False
-        for prefix, level in _LEVEL_PREFIXES:
-            if raw.startswith(prefix):
-                return not self.logger.isEnabledFor(level)
-        return False
 
     def stdout_line(self, raw: bytes) -> None:
         """Log a stdout line after the handshake (plugins should not print there) at debug."""
